@@ -1,0 +1,254 @@
+#include "app/app.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+#include "app/system_routes.h"
+#include "auth/password.h"
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/logging.h"
+#include "core/version.h"
+#include "http/server.h"
+#include "store/migrate.h"
+#include "store/postgres/pg_database.h"
+#include "store/sqlite/sqlite_database.h"
+
+namespace fs = std::filesystem;
+
+namespace mamori::app {
+
+Result<Config> LoadConfig(const fs::path& data_dir) {
+    std::error_code ec;
+    if (!fs::is_directory(data_dir, ec))
+        return Fail(Error::Invalid("data_dir_missing",
+                                   "データディレクトリがありません / data directory not found: " +
+                                       data_dir.string() + " (mamori init --data DIR で作成)"));
+    const fs::path file = data_dir / kConfigFile;
+    auto report = ReadConfigFile(file);
+    if (!report.problems.empty())
+        return Fail(Error::Invalid("config_invalid", FormatProblems(file.string(), report.problems)));
+    report.config.data_dir = fs::absolute(data_dir);
+    return report.config;
+}
+
+Result<std::unique_ptr<store::Database>> OpenDatabase(const Config& config) {
+    Result<std::unique_ptr<store::Database>> db;
+    if (config.database == DatabaseKind::kSqlite) {
+        if (access(config.SqlitePath().parent_path().c_str(), W_OK) != 0)
+            return Fail(Error::Unavailable("データディレクトリに書き込めません / cannot write to " +
+                                           config.SqlitePath().parent_path().string()));
+        db = store::OpenSqlite(
+            {config.SqlitePath(), config.sqlite.pool_size, config.sqlite.busy_timeout_ms});
+    } else {
+        db = store::OpenPostgres({config.postgresql.url, config.postgresql.pool_size});
+    }
+    if (!db) return db;
+    auto m = store::Migrate(**db, store::BuiltinMigrations());
+    if (!m) {
+        (*db)->Close();
+        return Fail(m.error());
+    }
+    if (m->to_version != m->from_version)
+        spdlog::info("database schema migrated from version {} to {}", m->from_version,
+                     m->to_version);
+    return db;
+}
+
+fs::path ResolveWebRoot(const Config& config) {
+    if (!config.server.web_root.empty()) {
+        fs::path p(config.server.web_root);
+        return p.is_absolute() ? p : config.data_dir / p;
+    }
+    if (const char* env = std::getenv("MAMORI_WEB_ROOT"); env && *env) return env;
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        for (fs::path candidate : {exe.parent_path() / "../share/mamori/web",
+                                   exe.parent_path() / "../../web/dist"}) {
+            if (fs::is_regular_file(candidate / "index.html", ec))
+                return fs::weakly_canonical(candidate, ec);
+        }
+    }
+    return {};
+}
+
+Result<InitResult> InitDataDir(const InitOptions& o) {
+    std::error_code ec;
+    if (fs::exists(o.data_dir, ec) && !fs::is_empty(o.data_dir, ec))
+        return Fail(Error::Conflict("data_dir_exists",
+                                    "データディレクトリは既にあります。上書きしません / refusing to "
+                                    "overwrite the existing data directory " +
+                                        o.data_dir.string()));
+    const bool created = !fs::exists(o.data_dir, ec);
+    fs::create_directories(o.data_dir / "keys", ec);
+    if (ec)
+        return Fail(Error::Unavailable("データディレクトリを作成できません / cannot create " +
+                                       o.data_dir.string() + ": " + ec.message()));
+    auto undo = [&] {
+        std::error_code ignored;
+        if (created) {
+            fs::remove_all(o.data_dir, ignored);
+        } else {
+            for (auto& e : fs::directory_iterator(o.data_dir, ignored)) fs::remove_all(e, ignored);
+        }
+    };
+    fs::permissions(o.data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+    fs::permissions(o.data_dir / "keys", fs::perms::owner_all, fs::perm_options::replace, ec);
+
+    // The config may hold a database password: readable by the owner only.
+    const fs::path config_file = o.data_dir / kConfigFile;
+    {
+        std::ofstream out(config_file, std::ios::binary);
+        out << DefaultConfigText(o.database, o.postgresql_url);
+        if (!out) {
+            undo();
+            return Fail(Error::Unavailable("cannot write " + config_file.string()));
+        }
+    }
+    fs::permissions(config_file, fs::perms::owner_read | fs::perms::owner_write,
+                    fs::perm_options::replace, ec);
+
+    auto config = LoadConfig(o.data_dir);
+    if (!config) {
+        undo();
+        return Fail(config.error());
+    }
+    auto db = OpenDatabase(*config);
+    if (!db) {
+        undo();
+        return Fail(db.error());
+    }
+
+    InitResult result;
+    std::string password = o.admin_password;
+    if (password.empty()) {
+        password = crypto::GeneratePassword(16);
+        result.admin_password = password;
+    }
+    auto hash = auth::HashPassword(password);
+    if (!hash) {
+        (*db)->Close();
+        undo();
+        return Fail(hash.error());
+    }
+    result.installation_id = crypto::Hex(crypto::RandomBytes(16));
+    const std::string now = FormatRfc3339(std::chrono::system_clock::now());
+    auto written = (*db)->Transact([&](store::Tx& tx) -> Result<void> {
+        // An installation that already has accounts was initialised before (e.g. a shared
+        // PostgreSQL database): refuse rather than add a second administrator.
+        auto existing = tx.Query("SELECT COUNT(*) FROM accounts");
+        if (!existing) return Fail(existing.error());
+        if (existing->rows[0].Int(0) > 0)
+            return Fail(Error::Conflict("database_not_empty",
+                                        "データベースは既に初期化されています / the database "
+                                        "already holds an installation"));
+        for (const auto& [k, v] : std::initializer_list<std::pair<const char*, std::string>>{
+                 {"installation_id", result.installation_id},
+                 {"created_at", now},
+                 {"created_by_version", kVersion},
+                 {"demo", o.demo ? "true" : "false"}}) {
+            if (auto r = tx.Exec("INSERT INTO installation (key, value) VALUES (?, ?)", {k, v}); !r)
+                return Fail(r.error());
+        }
+        auto r = tx.Exec(
+            "INSERT INTO accounts (id, username, display_name, password_hash, "
+            "must_change_password, is_platform_admin, status, created_at) "
+            "VALUES (?, 'admin', ?, ?, 1, 1, 'active', ?)",
+            {crypto::Hex(crypto::RandomBytes(16)), "プラットフォーム管理者", *hash, now});
+        if (!r) return Fail(r.error());
+        return {};
+    });
+    (*db)->Close();
+    if (!written) {
+        undo();
+        return Fail(written.error());
+    }
+    return result;
+}
+
+int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
+    auto config = LoadConfig(data_dir);
+    if (!config) {
+        std::fprintf(stderr, "mamori: %s\n", config.error().message.c_str());
+        return 1;
+    }
+    if (listen) config->server.listen = *listen;
+    InitLogging(config->log.level);
+
+    const auto& s = config->server;
+    auto colon = s.listen.rfind(':');
+    http::ServerOptions opt;
+    opt.host = s.listen.substr(0, colon);
+    if (opt.host.size() > 2 && opt.host.front() == '[' && opt.host.back() == ']')
+        opt.host = opt.host.substr(1, opt.host.size() - 2);
+    try {
+        int port = std::stoi(s.listen.substr(colon + 1));
+        if (port < 0 || port > 65535) throw std::out_of_range("port");
+        opt.port = static_cast<unsigned short>(port);
+    } catch (const std::exception&) {
+        std::fprintf(stderr, "mamori: --listen must be HOST:PORT, e.g. 127.0.0.1:8080\n");
+        return 2;
+    }
+    opt.io_threads = s.io_threads;
+    opt.worker_threads = s.worker_threads;
+    opt.max_header_bytes = s.max_header_bytes;
+    opt.max_body_bytes = s.max_body_bytes;
+    opt.max_json_depth = s.max_json_depth;
+    opt.read_timeout = std::chrono::seconds(s.read_timeout_seconds);
+    opt.idle_timeout = std::chrono::seconds(s.idle_timeout_seconds);
+    opt.access_log = config->log.access_log;
+    if (config->TlsEnabled()) {
+        auto abs = [&](const std::string& p) {
+            fs::path f(p);
+            return (f.is_absolute() ? f : config->data_dir / f).string();
+        };
+        opt.tls_certificate_file = abs(s.tls_certificate);
+        opt.tls_private_key_file = abs(s.tls_private_key);
+    }
+
+    auto db = OpenDatabase(*config);
+    if (!db) {
+        spdlog::error("cannot open the database: {}", db.error().message);
+        return 1;
+    }
+
+    http::Router router;
+    AddSystemRoutes(router, **db);
+
+    const fs::path web_root = ResolveWebRoot(*config);
+    auto files = http::StaticFiles::Load(web_root);
+    if (files->has_ui())
+        spdlog::info("web UI: {} files from {}", files->file_count(), web_root.string());
+    else
+        spdlog::warn("web UI not found (run `make build`); serving the API only");
+
+    int code = 0;
+    {
+        http::Server server(opt, router, std::move(files));
+        if (auto l = server.Listen(); !l) {
+            spdlog::error("{}", l.error().message);
+            (*db)->Close();
+            return 1;
+        }
+        const std::string host = opt.host.find(':') != std::string::npos ? "[" + opt.host + "]"
+                                                                        : opt.host;
+        std::printf("mamori: serving on %s://%s:%u/\n", config->TlsEnabled() ? "https" : "http",
+                    host.c_str(), server.port());
+        std::fflush(stdout);
+        spdlog::info("mamori {} serving on {}:{} (database: {})", kVersion, host, server.port(),
+                     config->database == DatabaseKind::kSqlite ? "sqlite" : "postgresql");
+        server.Run(true);
+    }
+    (*db)->Close();
+    spdlog::info("stopped cleanly");
+    spdlog::shutdown();
+    return code;
+}
+
+}  // namespace mamori::app

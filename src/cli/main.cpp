@@ -1,0 +1,145 @@
+// The mamori command: server and administration tool in one binary.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "app/app.h"
+#include "core/config.h"
+#include "core/version.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+int Report(const mamori::Error& e) {
+    std::fprintf(stderr, "mamori: %s\n", e.message.c_str());
+    return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App cli{
+        "mamori (守り) — 自治体の情報セキュリティポリシーを日々運用するための基盤\n"
+        "mamori — the platform on which a Japanese municipality runs its information security "
+        "policy"};
+    cli.require_subcommand(1);
+    cli.set_help_all_flag("--help-all", "すべてのコマンドの説明 / help for every command");
+
+    cli.add_subcommand("version", "版を表示 / print the version")->callback([] {
+        std::printf("mamori %s\n", mamori::kVersion);
+    });
+
+    // init
+    auto* init = cli.add_subcommand(
+        "init",
+        "データディレクトリを作成して初期化 (設定、データベース、管理者 admin)\n"
+        "Create a data directory: config, database and the first administrator 'admin'.\n"
+        "The admin password comes from MAMORI_ADMIN_PASSWORD, or is generated and printed once.");
+    fs::path init_dir;
+    bool demo = false;
+    std::string pg_url;
+    init->add_option("--data", init_dir, "作成するディレクトリ / directory to create")->required();
+    init->add_flag("--demo", demo, "デモ用の架空の市として初期化 / mark as a demo installation");
+    init->add_option("--database-url", pg_url,
+                     "PostgreSQL を使う場合の接続 URL (省略時は SQLite) / PostgreSQL URL; "
+                     "SQLite when omitted");
+
+    // serve
+    auto* serve = cli.add_subcommand(
+        "serve", "HTTP サーバを起動 (SIGINT/SIGTERM で正常終了) / run the HTTP server (stops "
+                 "cleanly on SIGINT/SIGTERM)");
+    fs::path serve_dir;
+    std::string listen;
+    serve->add_option("--data", serve_dir, "データディレクトリ / data directory")->required();
+    serve->add_option("--listen", listen,
+                      "待ち受け HOST:PORT (設定より優先、既定 127.0.0.1:8080) / HOST:PORT, "
+                      "overrides the config");
+
+    // check-config
+    auto* check = cli.add_subcommand(
+        "check-config", "設定ファイルを検査し、問題をキーと行番号付きですべて表示 / check the "
+                        "config and report every problem with its key and line");
+    fs::path check_dir;
+    check->add_option("--data", check_dir, "データディレクトリ / data directory")->required();
+
+    // backup / restore
+    auto* backup = cli.add_subcommand(
+        "backup", "稼働中でも一貫したバックアップ (.tar.gz) を作成 / write a consistent backup "
+                  "(.tar.gz) while the server runs");
+    fs::path backup_dir, backup_to;
+    backup->add_option("--data", backup_dir, "データディレクトリ / data directory")->required();
+    backup->add_option("--to", backup_to, "作成するファイル / file to write")->required();
+
+    auto* restore = cli.add_subcommand(
+        "restore", "バックアップを新しいデータディレクトリへ復元 / restore a backup into a new "
+                   "data directory");
+    fs::path restore_from, restore_dir;
+    std::string restore_url;
+    restore->add_option("--from", restore_from, "バックアップファイル / backup file")
+        ->required()
+        ->check(CLI::ExistingFile);
+    restore->add_option("--data", restore_dir, "新しいデータディレクトリ / new data directory")
+        ->required();
+    restore->add_option("--database-url", restore_url,
+                        "PostgreSQL の復元先 (空のデータベース) / PostgreSQL URL of the empty "
+                        "database to restore into");
+
+    CLI11_PARSE(cli, argc, argv);
+
+    if (init->parsed()) {
+        mamori::app::InitOptions o;
+        o.data_dir = init_dir;
+        o.demo = demo;
+        if (!pg_url.empty()) {
+            o.database = mamori::DatabaseKind::kPostgresql;
+            o.postgresql_url = pg_url;
+        }
+        if (const char* p = std::getenv("MAMORI_ADMIN_PASSWORD"); p && *p) o.admin_password = p;
+        auto r = mamori::app::InitDataDir(o);
+        if (!r) return Report(r.error());
+        std::printf("mamori: %s を初期化しました / initialised %s\n", init_dir.c_str(),
+                    init_dir.c_str());
+        if (!r->admin_password.empty()) {
+            std::printf(
+                "管理者 / administrator: admin\n"
+                "初期パスワード / initial password: %s\n"
+                "(この表示は一度だけです。初回ログイン時に変更が求められます / shown only once; "
+                "must be changed at first login)\n",
+                r->admin_password.c_str());
+        }
+        return 0;
+    }
+    if (serve->parsed()) {
+        return mamori::app::Serve(serve_dir,
+                                  listen.empty() ? std::nullopt : std::optional<std::string>(listen));
+    }
+    if (check->parsed()) {
+        const fs::path file = check_dir / mamori::app::kConfigFile;
+        auto report = mamori::ReadConfigFile(file);
+        if (report.problems.empty()) {
+            std::printf("%s: 問題はありません / no problems found\n", file.c_str());
+            return 0;
+        }
+        std::fputs(mamori::FormatProblems(file.string(), report.problems).c_str(), stderr);
+        std::fprintf(stderr, "%zu 件の問題 / %zu problem(s)\n", report.problems.size(),
+                     report.problems.size());
+        return 1;
+    }
+    if (backup->parsed()) {
+        auto r = mamori::app::Backup(backup_dir, backup_to);
+        if (!r) return Report(r.error());
+        std::printf("mamori: バックアップを作成しました / backup written: %s\n", backup_to.c_str());
+        return 0;
+    }
+    if (restore->parsed()) {
+        auto r = mamori::app::Restore(restore_from, restore_dir, restore_url);
+        if (!r) return Report(r.error());
+        std::printf("mamori: %s へ復元しました / restored into %s\n", restore_dir.c_str(),
+                    restore_dir.c_str());
+        return 0;
+    }
+    return 0;
+}

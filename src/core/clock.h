@@ -1,0 +1,37 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace mamori {
+
+/// The source of the current time. Services take a Clock so that tests can fix time.
+/// Implementations must be thread-safe.
+class Clock {
+public:
+    using TimePoint = std::chrono::system_clock::time_point;
+    virtual ~Clock() = default;
+    virtual TimePoint Now() const = 0;
+};
+
+/// The real wall clock.
+class SystemClock final : public Clock {
+public:
+    TimePoint Now() const override { return std::chrono::system_clock::now(); }
+};
+
+/// A clock that stands still until moved; for tests.
+class FixedClock final : public Clock {
+public:
+    explicit FixedClock(TimePoint t) : now_(t) {}
+    TimePoint Now() const override { return now_; }
+    void Advance(std::chrono::seconds d) { now_ += d; }
+
+private:
+    TimePoint now_;
+};
+
+/// RFC 3339 in UTC with second precision, e.g. "2026-11-27T03:04:05Z".
+std::string FormatRfc3339(Clock::TimePoint t);
+
+}  // namespace mamori

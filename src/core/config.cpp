@@ -1,0 +1,308 @@
+#include "core/config.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <map>
+#include <sstream>
+
+namespace mamori {
+
+namespace {
+
+int LineOf(const YAML::Node& n) { return n.Mark().is_null() ? 0 : n.Mark().line + 1; }
+
+/// Walks one mapping, reading the keys it knows and reporting the rest.
+class MapReader {
+public:
+    MapReader(const YAML::Node& node, std::string prefix, std::vector<ConfigProblem>& problems)
+        : node_(node), prefix_(std::move(prefix)), problems_(problems) {}
+
+    bool IsMap() const { return node_.IsMap(); }
+
+    void Int(const std::string& key, int& out, long min, long max) {
+        auto n = Take(key);
+        if (!n) return;
+        if (!n.IsScalar()) return Problem(key, n, "must be a whole number");
+        const std::string& s = n.Scalar();
+        long v = 0;
+        std::size_t used = 0;
+        try {
+            v = std::stol(s, &used);
+        } catch (...) {
+            used = 0;
+        }
+        if (used == 0 || used != s.size()) return Problem(key, n, "must be a whole number");
+        if (v < min || v > max)
+            return Problem(key, n, fmt::format("must be between {} and {}", min, max));
+        out = static_cast<int>(v);
+    }
+
+    void Size(const std::string& key, std::size_t& out, long min, long max) {
+        int v = static_cast<int>(out);
+        Int(key, v, min, max);
+        out = static_cast<std::size_t>(v);
+    }
+
+    void Bool(const std::string& key, bool& out) {
+        auto n = Take(key);
+        if (!n) return;
+        bool v = false;
+        if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v))
+            return Problem(key, n, "must be true or false");
+        out = v;
+    }
+
+    void String(const std::string& key, std::string& out) {
+        auto n = Take(key);
+        if (!n) return;
+        if (n.IsNull()) {
+            out.clear();
+            return;
+        }
+        if (!n.IsScalar()) return Problem(key, n, "must be a text value");
+        out = n.Scalar();
+    }
+
+    void Choice(const std::string& key, std::string& out, std::initializer_list<const char*> allowed) {
+        auto n = Take(key);
+        if (!n) return;
+        if (n.IsScalar()) {
+            for (const char* a : allowed) {
+                if (n.Scalar() == a) {
+                    out = a;
+                    return;
+                }
+            }
+        }
+        std::string list;
+        for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        Problem(key, n, "must be one of: " + list);
+    }
+
+    /// A nested mapping, or an empty node when absent.
+    MapReader Sub(const std::string& key) {
+        auto n = Take(key);
+        if (n && !n.IsMap() && !n.IsNull()) Problem(key, n, "must be a mapping of keys");
+        return MapReader(n && n.IsMap() ? n : YAML::Node(), prefix_ + key + ".", problems_);
+    }
+
+    /// Reports every key that no reader asked for.
+    void RejectUnknown() {
+        if (!node_.IsMap()) return;
+        for (const auto& kv : node_) {
+            const std::string key = kv.first.Scalar();
+            if (!seen_.count(key))
+                problems_.push_back({prefix_ + key, LineOf(kv.first), "unknown key"});
+        }
+    }
+
+private:
+    YAML::Node Take(const std::string& key) {
+        seen_[key] = true;
+        if (!node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+        YAML::Node n = node_[key];
+        return n.IsDefined() ? n : YAML::Node(YAML::NodeType::Undefined);
+    }
+    void Problem(const std::string& key, const YAML::Node& n, std::string msg) {
+        problems_.push_back({prefix_ + key, LineOf(n), std::move(msg)});
+    }
+
+    YAML::Node node_;
+    std::string prefix_;
+    std::vector<ConfigProblem>& problems_;
+    std::map<std::string, bool> seen_;
+};
+
+bool ValidListen(const std::string& listen) {
+    auto colon = listen.rfind(':');
+    if (colon == std::string::npos || colon == 0) return false;
+    std::string port = listen.substr(colon + 1);
+    if (port.empty() || port.size() > 5) return false;
+    for (char c : port)
+        if (c < '0' || c > '9') return false;
+    return std::stoi(port) <= 65535;
+}
+
+/// Escapes text for a double-quoted YAML scalar.
+std::string YamlEscape(const std::string& s) {
+    std::string out;
+    for (char ch : s) {
+        if (ch == '"' || ch == '\\') out.push_back('\\');
+        out.push_back(ch);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::filesystem::path Config::SqlitePath() const {
+    std::filesystem::path p(sqlite.file);
+    return p.is_absolute() ? p : data_dir / p;
+}
+
+ConfigReport ParseConfig(const std::string& text, const std::filesystem::path& data_dir) {
+    ConfigReport report;
+    report.config.data_dir = data_dir;
+    auto& c = report.config;
+    auto& problems = report.problems;
+
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+        problems.push_back({"(file)", e.mark.is_null() ? 0 : e.mark.line + 1,
+                            "not valid YAML: " + e.msg});
+        return report;
+    }
+    if (!root.IsMap()) {
+        problems.push_back({"(file)", LineOf(root), "must be a mapping of keys"});
+        return report;
+    }
+
+    MapReader top(root, "", problems);
+    {
+        MapReader s = top.Sub("server");
+        s.String("listen", c.server.listen);
+        s.Int("io_threads", c.server.io_threads, 1, 64);
+        s.Int("worker_threads", c.server.worker_threads, 1, 256);
+        s.String("web_root", c.server.web_root);
+        MapReader lim = s.Sub("limits");
+        lim.Size("max_header_bytes", c.server.max_header_bytes, 1024, 1024 * 1024);
+        lim.Size("max_body_bytes", c.server.max_body_bytes, 1024, 1024L * 1024 * 1024);
+        lim.Int("max_json_depth", c.server.max_json_depth, 2, 256);
+        lim.RejectUnknown();
+        MapReader t = s.Sub("timeouts");
+        t.Int("read_seconds", c.server.read_timeout_seconds, 1, 3600);
+        t.Int("idle_seconds", c.server.idle_timeout_seconds, 1, 86400);
+        t.RejectUnknown();
+        MapReader tls = s.Sub("tls");
+        tls.String("certificate", c.server.tls_certificate);
+        tls.String("private_key", c.server.tls_private_key);
+        tls.RejectUnknown();
+        s.RejectUnknown();
+        if (!ValidListen(c.server.listen))
+            problems.push_back({"server.listen", LineOf(root["server"]["listen"]),
+                                "must be HOST:PORT, e.g. 127.0.0.1:8080"});
+        if (c.server.tls_certificate.empty() != c.server.tls_private_key.empty())
+            problems.push_back({"server.tls", LineOf(root["server"]["tls"]),
+                                "certificate and private_key must be set together"});
+        for (const auto* f : {&c.server.tls_certificate, &c.server.tls_private_key}) {
+            if (f->empty()) continue;
+            std::filesystem::path p(*f);
+            if (!p.is_absolute()) p = data_dir / p;
+            std::error_code ec;
+            if (!std::filesystem::is_regular_file(p, ec))
+                problems.push_back({f == &c.server.tls_certificate ? "server.tls.certificate"
+                                                                   : "server.tls.private_key",
+                                    LineOf(root["server"]["tls"]), "file not found: " + p.string()});
+        }
+    }
+    {
+        std::string db = "sqlite";
+        top.Choice("database", db, {"sqlite", "postgresql"});
+        c.database = db == "postgresql" ? DatabaseKind::kPostgresql : DatabaseKind::kSqlite;
+        MapReader sq = top.Sub("sqlite");
+        sq.String("file", c.sqlite.file);
+        sq.Int("busy_timeout_ms", c.sqlite.busy_timeout_ms, 0, 600000);
+        sq.Int("pool_size", c.sqlite.pool_size, 1, 64);
+        sq.RejectUnknown();
+        MapReader pg = top.Sub("postgresql");
+        pg.String("url", c.postgresql.url);
+        pg.Int("pool_size", c.postgresql.pool_size, 1, 256);
+        pg.RejectUnknown();
+        if (c.database == DatabaseKind::kSqlite && c.sqlite.file.empty())
+            problems.push_back({"sqlite.file", LineOf(root["sqlite"]), "must not be empty"});
+        if (c.database == DatabaseKind::kPostgresql &&
+            c.postgresql.url.rfind("postgresql://", 0) != 0 &&
+            c.postgresql.url.rfind("postgres://", 0) != 0)
+            problems.push_back({"postgresql.url", LineOf(root["postgresql"]),
+                                "must be a URL starting with postgresql:// when database is "
+                                "postgresql"});
+    }
+    {
+        MapReader l = top.Sub("log");
+        l.Choice("level", c.log.level, {"trace", "debug", "info", "warn", "error"});
+        l.Bool("access_log", c.log.access_log);
+        l.RejectUnknown();
+    }
+    top.RejectUnknown();
+    return report;
+}
+
+ConfigReport ReadConfigFile(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        ConfigReport r;
+        r.config.data_dir = path.parent_path();
+        r.problems.push_back({"(file)", 0, "cannot read " + path.string()});
+        return r;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ParseConfig(ss.str(), path.parent_path());
+}
+
+std::string FormatProblems(const std::string& file_name, const std::vector<ConfigProblem>& ps) {
+    std::string out;
+    for (const auto& p : ps) {
+        out += p.line > 0 ? fmt::format("{}:{}: {}: {}\n", file_name, p.line, p.key, p.message)
+                          : fmt::format("{}: {}: {}\n", file_name, p.key, p.message);
+    }
+    return out;
+}
+
+std::string DefaultConfigText(DatabaseKind kind, const std::string& postgresql_url) {
+    return fmt::format(R"(# mamori の設定ファイル / mamori configuration
+# `mamori check-config --data DIR` で内容を検査できます。値を変えたらサーバを再起動してください。
+# Check with `mamori check-config --data DIR`; restart the server after a change.
+
+server:
+  # 待ち受けるアドレスとポート。外部公開はリバースプロキシ経由を推奨 (docs/operations.md)。
+  # Address to listen on. Put a reverse proxy in front for outside access.
+  listen: "127.0.0.1:8080"
+  # ネットワーク I/O のスレッド数 / threads for network I/O (never blocked by the database)
+  io_threads: 2
+  # データベース処理のスレッド数 / threads that run database work for requests
+  worker_threads: 4
+  # 画面 (web/dist) のフォルダ。空なら自動で探します / built web UI folder; empty = automatic
+  web_root: ""
+  limits:
+    max_header_bytes: 16384     # リクエストヘッダの上限 / request header limit (431 beyond)
+    max_body_bytes: 1048576     # リクエスト本文の上限 / request body limit (413 beyond)
+    max_json_depth: 32          # JSON の入れ子の深さの上限 / JSON nesting limit (400 beyond)
+  timeouts:
+    read_seconds: 15            # リクエスト全体の受信期限 / a whole request must arrive in this
+    idle_seconds: 60            # 待機中の接続を閉じるまで / idle keep-alive connections close after
+  tls:
+    # 両方を設定すると HTTPS で待ち受けます (PEM 形式、相対パスはこのフォルダから)。
+    # Set both to serve HTTPS (PEM files; relative paths are from this folder).
+    certificate: ""
+    private_key: ""
+
+# データベース: sqlite (このフォルダ内のファイル) または postgresql
+# Database: sqlite (a file in this folder) or postgresql
+database: {}
+
+sqlite:
+  file: mamori.db
+  busy_timeout_ms: 5000
+  pool_size: 4
+
+postgresql:
+  # 例 / e.g. postgresql://mamori:secret@127.0.0.1:5432/mamori
+  url: "{}"
+  pool_size: 8
+
+log:
+  level: info        # trace, debug, info, warn, error
+  access_log: true   # 1 リクエスト 1 行のアクセスログ / one line per request
+)",
+                       kind == DatabaseKind::kPostgresql ? "postgresql" : "sqlite",
+                       YamlEscape(postgresql_url));
+}
+
+}  // namespace mamori

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace mamori {
+
+enum class DatabaseKind { kSqlite, kPostgresql };
+
+/// Everything `DIR/mamori.yaml` can say. Defaults here are the documented defaults; the
+/// file written by `mamori init` repeats them with comments.
+struct Config {
+    std::filesystem::path data_dir;  ///< Not in the file: the directory the file is in.
+
+    struct Server {
+        std::string listen = "127.0.0.1:8080";
+        int io_threads = 2;       ///< Threads that run the network I/O (never blocked).
+        int worker_threads = 4;   ///< Threads that run database work for requests.
+        std::string web_root;     ///< Folder of the built web UI; empty = found automatically.
+        std::size_t max_header_bytes = 16 * 1024;
+        std::size_t max_body_bytes = 1024 * 1024;
+        int max_json_depth = 32;
+        int read_timeout_seconds = 15;  ///< Whole request (headers and body) must arrive in this.
+        int idle_timeout_seconds = 60;  ///< Keep-alive connection closed after this idle time.
+        std::string tls_certificate;    ///< PEM file; TLS is on when this and the key are set.
+        std::string tls_private_key;
+    } server;
+
+    DatabaseKind database = DatabaseKind::kSqlite;
+    struct Sqlite {
+        std::string file = "mamori.db";  ///< Relative to the data directory.
+        int busy_timeout_ms = 5000;
+        int pool_size = 4;
+    } sqlite;
+    struct Postgresql {
+        std::string url;  ///< postgresql://user:password@host:port/dbname
+        int pool_size = 8;
+    } postgresql;
+
+    struct Log {
+        std::string level = "info";  ///< trace, debug, info, warn, error
+        bool access_log = true;
+    } log;
+
+    bool TlsEnabled() const { return !server.tls_certificate.empty(); }
+    /// The SQLite file as an absolute path.
+    std::filesystem::path SqlitePath() const;
+};
+
+/// One problem found in a config file: the dotted key, the line (1-based, 0 if unknown)
+/// and what is wrong.
+struct ConfigProblem {
+    std::string key;
+    int line = 0;
+    std::string message;
+};
+
+/// The result of reading a config file: the config as far as it could be read, and every
+/// problem found. The config is usable only when `problems` is empty.
+struct ConfigReport {
+    Config config;
+    std::vector<ConfigProblem> problems;
+};
+
+/// Reads and validates `path`. Never throws; a missing or unparsable file is a problem.
+ConfigReport ReadConfigFile(const std::filesystem::path& path);
+
+/// Parses config text (for tests and check-config). `data_dir` is recorded in the result.
+ConfigReport ParseConfig(const std::string& text, const std::filesystem::path& data_dir);
+
+/// The commented config file that `mamori init` writes.
+std::string DefaultConfigText(DatabaseKind kind, const std::string& postgresql_url);
+
+/// Formats problems one per line: "mamori.yaml:12: server.listen: …".
+std::string FormatProblems(const std::string& file_name, const std::vector<ConfigProblem>& ps);
+
+}  // namespace mamori

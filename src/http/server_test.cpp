@@ -1,0 +1,92 @@
+// The server in-process on a free port: routing, deny-by-default and the worker hand-off.
+#include "http/server.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <thread>
+
+#include "support/test_server.h"
+
+namespace mamori::http {
+namespace {
+
+class InProcessServer {
+public:
+    InProcessServer(const Router& router, Authorizer auth = {}) {
+        ServerOptions o;
+        o.port = 0;
+        o.access_log = false;
+        server_ = std::make_unique<Server>(o, router, StaticFiles::Load(""), std::move(auth));
+        EXPECT_TRUE(server_->Listen());
+        thread_ = std::thread([this] { server_->Run(false); });
+    }
+    ~InProcessServer() {
+        server_->Stop();
+        thread_.join();
+    }
+    unsigned short port() const { return server_->port(); }
+
+private:
+    std::unique_ptr<Server> server_;
+    std::thread thread_;
+};
+
+TEST(ServerTest, NonPublicRoutesAreDeniedWithoutAnAuthorizer) {
+    Router r;
+    bool called = false;
+    r.Add({Method::kGet, "/api/v1/secret", "org.read", RunOn::kWorker, [&](Request&) {
+               called = true;
+               return Response::Text(200, "text/plain", "secret");
+           }});
+    InProcessServer s(r);
+    auto res = mamori::testing::Http(s.port(), "GET", "/api/v1/secret");
+    EXPECT_EQ(res.status, 401);
+    EXPECT_EQ(boost::json::parse(res.body).at("error").at("code").as_string(), "unauthenticated");
+    EXPECT_FALSE(called);
+}
+
+TEST(ServerTest, AuthorizerSeesTheRoutePermission) {
+    Router r;
+    r.Add({Method::kGet, "/api/v1/items/{id}", "items.read", RunOn::kWorker, [](Request& req) {
+               return Response::Text(200, "text/plain", std::string(req.Param("id")));
+           }});
+    std::string seen;
+    InProcessServer s(r, [&](Request&, const Route& route) -> Result<void> {
+        seen = route.permission;
+        return Fail(Error{ErrorKind::kForbidden, "forbidden", "権限がありません", {}});
+    });
+    auto res = mamori::testing::Http(s.port(), "GET", "/api/v1/items/%E5%B9%B3");
+    EXPECT_EQ(res.status, 403);
+    EXPECT_EQ(seen, "items.read");
+}
+
+TEST(ServerTest, WorkerRoutesRunOffTheIoThreadsAndGetDecodedParams) {
+    Router r;
+    r.Add({Method::kGet, "/api/v1/items/{id}", std::string(kPublic), RunOn::kWorker,
+           [](Request& req) {
+               boost::json::object o{{"id", req.Param("id")},
+                                     {"q", req.Query("q").value_or("")}};
+               return Response::Json(200, o);
+           }});
+    InProcessServer s(r);
+    auto res = mamori::testing::Http(s.port(), "GET", "/api/v1/items/8-2%286%29?q=%E5%B9%B3%E5%B7%9D");
+    ASSERT_EQ(res.status, 200) << res.body;
+    auto v = boost::json::parse(res.body);
+    EXPECT_EQ(v.at("id").as_string(), "8-2(6)");
+    EXPECT_EQ(v.at("q").as_string(), "平川");
+}
+
+TEST(ServerTest, HandlerExceptionsBecome500WithoutDetails) {
+    Router r;
+    r.Add({Method::kGet, "/api/v1/boom", std::string(kPublic), RunOn::kWorker,
+           [](Request&) -> Response { throw std::runtime_error("db password is hunter2"); }});
+    InProcessServer s(r);
+    auto res = mamori::testing::Http(s.port(), "GET", "/api/v1/boom");
+    EXPECT_EQ(res.status, 500);
+    EXPECT_EQ(res.body.find("hunter2"), std::string::npos);
+    EXPECT_EQ(boost::json::parse(res.body).at("error").at("code").as_string(), "internal");
+}
+
+}  // namespace
+}  // namespace mamori::http

@@ -1,0 +1,224 @@
+// The mamori command as an administrator uses it.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "core/version.h"
+#include "store/postgres/pg_database.h"
+#include "store/sqlite/sqlite_database.h"
+#include "support/test_postgres.h"
+#include "support/test_server.h"
+
+namespace mamori::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string InstallationId(store::Database& db) {
+    auto r = db.Query("SELECT value FROM installation WHERE key = ?", {"installation_id"});
+    return r && !r->rows.empty() ? r->rows[0].Text(0) : "";
+}
+
+TEST(CliTest, VersionAndHelp) {
+    auto v = RunMamori({"version"});
+    EXPECT_EQ(v.exit_code, 0);
+    EXPECT_EQ(v.out, std::string("mamori ") + kVersion + "\n");
+    auto h = RunMamori({"--help"});
+    EXPECT_EQ(h.exit_code, 0);
+    EXPECT_NE(h.out.find("init"), std::string::npos);
+    EXPECT_NE(h.out.find("データディレクトリ"), std::string::npos);
+    auto sh = RunMamori({"backup", "--help"});
+    EXPECT_NE(sh.out.find("--to"), std::string::npos);
+}
+
+TEST(CliTest, InitGeneratesPasswordOnceAndRefusesToOverwrite) {
+    TempDir tmp;
+    const fs::path data = tmp.path() / "data";
+    auto r = RunMamori({"init", "--data", data.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(r.out, m, std::regex("initial password: (\\S+)"))) << r.out;
+    const std::string password = m[1];
+    EXPECT_GE(password.size(), 12u);
+    EXPECT_TRUE(fs::exists(data / "mamori.yaml"));
+    EXPECT_TRUE(fs::exists(data / "mamori.db"));
+    EXPECT_TRUE(fs::is_directory(data / "keys"));
+    EXPECT_EQ(fs::status(data / "mamori.yaml").permissions() & fs::perms::group_all,
+              fs::perms::none);
+
+    // The password is stored only as an argon2id hash.
+    {
+        auto db = store::OpenSqlite({data / "mamori.db", 1, 1000});
+        ASSERT_TRUE(db);
+        auto row = (*db)->Query("SELECT password_hash, must_change_password, is_platform_admin "
+                                "FROM accounts WHERE username = 'admin'");
+        ASSERT_TRUE(row);
+        ASSERT_EQ(row->rows.size(), 1u);
+        EXPECT_EQ(row->rows[0].Text(0).rfind("$argon2id$", 0), 0u);
+        EXPECT_EQ(row->rows[0].Text(0).find(password), std::string::npos);
+        EXPECT_TRUE(row->rows[0].Bool(1));
+        EXPECT_TRUE(row->rows[0].Bool(2));
+        (*db)->Close();
+    }
+
+    auto again = RunMamori({"init", "--data", data.string()});
+    EXPECT_EQ(again.exit_code, 1);
+    EXPECT_NE(again.err.find("refusing to overwrite"), std::string::npos) << again.err;
+    EXPECT_TRUE(fs::exists(data / "mamori.db"));
+}
+
+TEST(CliTest, InitTakesPasswordFromEnvironmentAndPrintsNone) {
+    TempDir tmp;
+    auto r = RunMamori({"init", "--data", (tmp.path() / "d").string()},
+                       {"MAMORI_ADMIN_PASSWORD=From-Env-Passw0rd"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out.find("From-Env-Passw0rd"), std::string::npos);
+    EXPECT_EQ(r.out.find("initial password"), std::string::npos);
+}
+
+TEST(CliTest, InitIntoAnUnwritablePlaceFailsClearlyAndLeavesNothing) {
+    auto r = RunMamori({"init", "--data", "/proc/mamori-cannot-be-here"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("cannot create"), std::string::npos) << r.err;
+}
+
+TEST(CliTest, CheckConfigReportsEveryProblemWithKeyAndLine) {
+    TempDir tmp;
+    const fs::path data = tmp.path() / "data";
+    ASSERT_EQ(RunMamori({"init", "--data", data.string()}, {"MAMORI_ADMIN_PASSWORD=x-Passw0rd!"})
+                  .exit_code,
+              0);
+    auto ok = RunMamori({"check-config", "--data", data.string()});
+    EXPECT_EQ(ok.exit_code, 0) << ok.err;
+    EXPECT_NE(ok.out.find("no problems"), std::string::npos);
+
+    std::ofstream(data / "mamori.yaml") << "server:\n  listen: here\n  io_threads: 0\nfoo: 1\n";
+    auto bad = RunMamori({"check-config", "--data", data.string()});
+    EXPECT_EQ(bad.exit_code, 1);
+    EXPECT_NE(bad.err.find("mamori.yaml:2: server.listen"), std::string::npos) << bad.err;
+    EXPECT_NE(bad.err.find("mamori.yaml:3: server.io_threads"), std::string::npos) << bad.err;
+    EXPECT_NE(bad.err.find("mamori.yaml:4: foo: unknown key"), std::string::npos) << bad.err;
+
+    std::ofstream(data / "mamori.yaml") << "server:\n  listen: \"unterminated\n";
+    auto broken = RunMamori({"check-config", "--data", data.string()});
+    EXPECT_EQ(broken.exit_code, 1);
+    EXPECT_NE(broken.err.find("not valid YAML"), std::string::npos) << broken.err;
+
+    // serve refuses the same config with the same report, and starts nothing.
+    auto serve = RunMamori({"serve", "--data", data.string()});
+    EXPECT_EQ(serve.exit_code, 1);
+    EXPECT_NE(serve.err.find("not valid YAML"), std::string::npos) << serve.err;
+}
+
+TEST(CliTest, ServeWithoutDataDirectorySaysSo) {
+    auto r = RunMamori({"serve", "--data", "/nonexistent/mamori-data"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("data directory not found"), std::string::npos) << r.err;
+}
+
+TEST(CliTest, ServeRefusesASchemaNewerThanItKnows) {
+    TempDir tmp;
+    const fs::path data = tmp.path() / "data";
+    ASSERT_EQ(RunMamori({"init", "--data", data.string()}, {"MAMORI_ADMIN_PASSWORD=x-Passw0rd!"})
+                  .exit_code,
+              0);
+    {
+        auto db = store::OpenSqlite({data / "mamori.db", 1, 1000});
+        ASSERT_TRUE(db);
+        ASSERT_TRUE((*db)->Query("INSERT INTO schema_migrations (version, name, applied_at) "
+                                 "VALUES (9999, '9999_future', '2030-01-01T00:00:00Z')"));
+        (*db)->Close();
+    }
+    auto r = RunMamori({"serve", "--data", data.string(), "--listen", "127.0.0.1:0"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("newer than this mamori knows"), std::string::npos) << r.err;
+}
+
+TEST(CliTest, BackupWhileServingAndRestoreRoundTripSqlite) {
+    TempDir tmp;
+    const fs::path data = tmp.path() / "data";
+    ASSERT_EQ(RunMamori({"init", "--data", data.string()}, {"MAMORI_ADMIN_PASSWORD=x-Passw0rd!"})
+                  .exit_code,
+              0);
+    std::ofstream(data / "keys" / "example.key") << "key material";
+    auto server = ServerProcess::Start(data);
+    ASSERT_TRUE(server);
+    const fs::path archive = tmp.path() / "backup.tar.gz";
+    auto b = RunMamori({"backup", "--data", data.string(), "--to", archive.string()});
+    ASSERT_EQ(b.exit_code, 0) << b.err;
+    EXPECT_EQ(Http(server->port(), "GET", "/readyz").status, 200);
+    EXPECT_EQ(server->Stop(SIGTERM), 0);
+
+    auto twice = RunMamori({"backup", "--data", data.string(), "--to", archive.string()});
+    EXPECT_EQ(twice.exit_code, 1);  // never overwrites
+
+    const fs::path restored = tmp.path() / "restored";
+    auto r = RunMamori({"restore", "--from", archive.string(), "--data", restored.string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(RunMamori({"check-config", "--data", restored.string()}).exit_code, 0);
+    std::ifstream key(restored / "keys" / "example.key");
+    std::string key_text((std::istreambuf_iterator<char>(key)), {});
+    EXPECT_EQ(key_text, "key material");
+
+    auto a = store::OpenSqlite({data / "mamori.db", 1, 1000});
+    auto c = store::OpenSqlite({restored / "mamori.db", 1, 1000});
+    ASSERT_TRUE(a && c);
+    EXPECT_FALSE(InstallationId(**a).empty());
+    EXPECT_EQ(InstallationId(**a), InstallationId(**c));
+    (*a)->Close();
+    (*c)->Close();
+
+    auto onto = RunMamori({"restore", "--from", archive.string(), "--data", restored.string()});
+    EXPECT_EQ(onto.exit_code, 1);
+    EXPECT_NE(onto.err.find("new directory"), std::string::npos) << onto.err;
+
+    auto restored_server = ServerProcess::Start(restored);
+    ASSERT_TRUE(restored_server);
+    EXPECT_EQ(Http(restored_server->port(), "GET", "/readyz").status, 200);
+    EXPECT_EQ(restored_server->Stop(SIGTERM), 0);
+}
+
+TEST(CliTest, DamagedBackupIsRefusedAndWritesNothing) {
+    TempDir tmp;
+    const fs::path bogus = tmp.path() / "bogus.tar.gz";
+    std::ofstream(bogus) << "this is not an archive";
+    auto r = RunMamori({"restore", "--from", bogus.string(), "--data", (tmp.path() / "r").string()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_FALSE(fs::exists(tmp.path() / "r"));
+}
+
+TEST(CliTest, BackupAndRestoreRoundTripPostgresql) {
+    TempDir tmp;
+    const std::string source_url = NewPostgresDatabase();
+    const fs::path data = tmp.path() / "data";
+    auto init = RunMamori({"init", "--data", data.string(), "--database-url", source_url},
+                          {"MAMORI_ADMIN_PASSWORD=x-Passw0rd!"});
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+    const fs::path archive = tmp.path() / "pg-backup.tar.gz";
+    auto b = RunMamori({"backup", "--data", data.string(), "--to", archive.string()});
+    ASSERT_EQ(b.exit_code, 0) << b.err;
+
+    const std::string target_url = NewPostgresDatabase();
+    const fs::path restored = tmp.path() / "restored";
+    auto r = RunMamori({"restore", "--from", archive.string(), "--data", restored.string(),
+                        "--database-url", target_url});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::ifstream cfg(restored / "mamori.yaml");
+    std::string cfg_text((std::istreambuf_iterator<char>(cfg)), {});
+    EXPECT_NE(cfg_text.find(target_url), std::string::npos);
+    EXPECT_NE(cfg_text.find("# データベース"), std::string::npos);  // comments kept
+
+    auto a = store::OpenPostgres({source_url, 1});
+    auto c = store::OpenPostgres({target_url, 1});
+    ASSERT_TRUE(a && c);
+    EXPECT_FALSE(InstallationId(**a).empty());
+    EXPECT_EQ(InstallationId(**a), InstallationId(**c));
+    (*a)->Close();
+    (*c)->Close();
+}
+
+}  // namespace
+}  // namespace mamori::testing
