@@ -102,7 +102,7 @@ TEST(CliTest, CheckConfigReportsEveryProblemWithKeyAndLine) {
     EXPECT_NE(bad.err.find("mamori.yaml:3: server.io_threads"), std::string::npos) << bad.err;
     EXPECT_NE(bad.err.find("mamori.yaml:4: foo: unknown key"), std::string::npos) << bad.err;
 
-    std::ofstream(data / "mamori.yaml") << "server:\n  listen: \"unterminated\n";
+    std::ofstream(data / "mamori.yaml") << "server:\n  listen: [unclosed, list\n";
     auto broken = RunMamori({"check-config", "--data", data.string()});
     EXPECT_EQ(broken.exit_code, 1);
     EXPECT_NE(broken.err.find("not valid YAML"), std::string::npos) << broken.err;

@@ -170,8 +170,10 @@ TEST_F(ServerTest, CleanShutdownOnSigterm) {
 TEST(PostgresServerTest, ReadyzFollowsTheDatabaseAndRecovers) {
     // A PostgreSQL server of its own, so that stopping it disturbs no other test.
     TempDir tmp;
-    const std::string script = std::string(std::getenv("MAMORI_SOURCE_DIR")) + "/scripts/test-pg.sh";
+    const std::string script = TestPgScript();
     const fs::path pgdir = tmp.path() / "pg";
+    // As root the server runs as the postgres user, who must be able to reach its folder.
+    fs::permissions(tmp.path(), fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
     ASSERT_EQ(std::system((script + " start " + pgdir.string() + " >/dev/null").c_str()), 0);
     std::string url;
     std::getline(std::ifstream(pgdir / "url"), url);

@@ -63,6 +63,8 @@ std::string ServerUrl() {
 
 std::string PostgresAdminUrl() { return ServerUrl(); }
 
+std::string TestPgScript() { return std::string(MAMORI_SOURCE_DIR_LITERAL) + "/scripts/test-pg.sh"; }
+
 std::string NewPostgresDatabase() {
     static std::atomic<int> counter{0};
     const std::string admin = ServerUrl();

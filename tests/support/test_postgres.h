@@ -13,4 +13,7 @@ std::string NewPostgresDatabase();
 /// The URL of the server's maintenance database (postgres).
 std::string PostgresAdminUrl();
 
+/// scripts/test-pg.sh in the source tree, to start a server of a test's own.
+std::string TestPgScript();
+
 }  // namespace mamori::testing

@@ -162,9 +162,17 @@ private:
                     case kBoolOid:
                         row.emplace_back(static_cast<long long>(v[0] == 't' ? 1 : 0));
                         break;
+                    case kNumericOid:
+                        // SUM/COUNT-like results over integers are NUMERIC here but INTEGER in
+                        // SQLite; read whole numbers as integers so both backends agree.
+                        if (std::strpbrk(v, ".eEN") == nullptr && len < 19) {
+                            row.emplace_back(std::strtoll(v, nullptr, 10));
+                            break;
+                        }
+                        row.emplace_back(std::strtod(v, nullptr));
+                        break;
                     case kFloat4Oid:
                     case kFloat8Oid:
-                    case kNumericOid:
                         row.emplace_back(std::strtod(v, nullptr));
                         break;
                     case kByteaOid:
