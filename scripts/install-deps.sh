@@ -15,7 +15,7 @@ packages=(
   # PostgreSQL server: the tests start their own throw-away cluster
   postgresql postgresql-client
   # tests and benchmarks
-  googletest libgtest-dev libgmock-dev libbenchmark-dev wrk curl procps util-linux
+  googletest libgtest-dev libgmock-dev libbenchmark-dev wrk curl openssl procps util-linux
 )
 
 missing=()

@@ -32,7 +32,8 @@ Result<Config> LoadConfig(const fs::path& data_dir) {
     const fs::path file = data_dir / kConfigFile;
     auto report = ReadConfigFile(file);
     if (!report.problems.empty())
-        return Fail(Error::Invalid("config_invalid", FormatProblems(file.string(), report.problems)));
+        return Fail(
+            Error::Invalid("config_invalid", FormatProblems(file.string(), report.problems)));
     report.config.data_dir = fs::absolute(data_dir);
     return report.config;
 }
@@ -69,8 +70,8 @@ fs::path ResolveWebRoot(const Config& config) {
     std::error_code ec;
     fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     if (!ec) {
-        for (fs::path candidate : {exe.parent_path() / "../share/mamori/web",
-                                   exe.parent_path() / "../../web/dist"}) {
+        for (fs::path candidate :
+             {exe.parent_path() / "../share/mamori/web", exe.parent_path() / "../../web/dist"}) {
             if (fs::is_regular_file(candidate / "index.html", ec))
                 return fs::weakly_canonical(candidate, ec);
         }
@@ -81,10 +82,11 @@ fs::path ResolveWebRoot(const Config& config) {
 Result<InitResult> InitDataDir(const InitOptions& o) {
     std::error_code ec;
     if (fs::exists(o.data_dir, ec) && !fs::is_empty(o.data_dir, ec))
-        return Fail(Error::Conflict("data_dir_exists",
-                                    "データディレクトリは既にあります。上書きしません / refusing to "
-                                    "overwrite the existing data directory " +
-                                        o.data_dir.string()));
+        return Fail(
+            Error::Conflict("data_dir_exists",
+                            "データディレクトリは既にあります。上書きしません / refusing to "
+                            "overwrite the existing data directory " +
+                                o.data_dir.string()));
     const bool created = !fs::exists(o.data_dir, ec);
     fs::create_directories(o.data_dir / "keys", ec);
     if (ec)
@@ -236,8 +238,8 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
             (*db)->Close();
             return 1;
         }
-        const std::string host = opt.host.find(':') != std::string::npos ? "[" + opt.host + "]"
-                                                                        : opt.host;
+        const std::string host =
+            opt.host.find(':') != std::string::npos ? "[" + opt.host + "]" : opt.host;
         std::printf("mamori: serving on %s://%s:%u/\n", config->TlsEnabled() ? "https" : "http",
                     host.c_str(), server.port());
         std::fflush(stdout);

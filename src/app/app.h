@@ -32,7 +32,7 @@ struct InitOptions {
 
 /// What `mamori init` made.
 struct InitResult {
-    std::string admin_password;   ///< Set only when it was generated (to print once).
+    std::string admin_password;  ///< Set only when it was generated (to print once).
     std::string installation_id;
 };
 

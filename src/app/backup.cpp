@@ -2,11 +2,11 @@
 // keys/ and the database (database/mamori.db for SQLite, database/dump.sql for PostgreSQL).
 #include <archive.h>
 #include <archive_entry.h>
-#include <boost/json.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <boost/json.hpp>
 #include <fstream>
 #include <sstream>
 
@@ -78,8 +78,10 @@ Result<void> Backup(const fs::path& data_dir, const fs::path& to) {
     if (!config) return Fail(config.error());
     std::error_code ec;
     if (fs::exists(to, ec))
-        return Fail(Error::Conflict("backup_exists", "既にあるファイルは上書きしません / refusing "
-                                                     "to overwrite " + to.string()));
+        return Fail(Error::Conflict("backup_exists",
+                                    "既にあるファイルは上書きしません / refusing "
+                                    "to overwrite " +
+                                        to.string()));
     auto db = OpenDatabase(*config);
     if (!db) return Fail(db.error());
     auto version = store::SchemaVersion(**db);
@@ -99,8 +101,9 @@ Result<void> Backup(const fs::path& data_dir, const fs::path& to) {
     for (auto it = fs::recursive_directory_iterator(data_dir / "keys", ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (it->is_regular_file())
-            entries.emplace_back("keys/" + fs::relative(it->path(), data_dir / "keys").generic_string(),
-                                 ReadFile(it->path()), 0600);
+            entries.emplace_back(
+                "keys/" + fs::relative(it->path(), data_dir / "keys").generic_string(),
+                ReadFile(it->path()), 0600);
     }
     entries.emplace_back(sqlite ? kSqliteEntry : kPostgresEntry, ReadFile(dump), 0600);
 
@@ -141,9 +144,11 @@ Result<void> Restore(const fs::path& from, const fs::path& data_dir,
                      const std::string& postgresql_url) {
     std::error_code ec;
     if (fs::exists(data_dir, ec))
-        return Fail(Error::Conflict("data_dir_exists",
-                                    "復元先は新しいディレクトリを指定してください / restore needs a "
-                                    "new directory; " + data_dir.string() + " exists"));
+        return Fail(
+            Error::Conflict("data_dir_exists",
+                            "復元先は新しいディレクトリを指定してください / restore needs a "
+                            "new directory; " +
+                                data_dir.string() + " exists"));
 
     // Read every entry into memory first, checking names, so nothing is written if the
     // archive is damaged.
@@ -190,9 +195,9 @@ Result<void> Restore(const fs::path& from, const fs::path& data_dir,
     for (const auto& [name, sum] : manifest.at("files").as_object()) {
         auto it = entries.find(std::string(name));
         if (it == entries.end() || !sum.is_string() || Sha256Hex(it->second) != sum.as_string())
-            return Fail(Error::Invalid("backup_damaged",
-                                       "checksum mismatch or missing file in the backup: " +
-                                           std::string(name)));
+            return Fail(Error::Invalid(
+                "backup_damaged",
+                "checksum mismatch or missing file in the backup: " + std::string(name)));
     }
     const bool sqlite = manifest.at("database") == "sqlite";
 
@@ -220,7 +225,8 @@ Result<void> Restore(const fs::path& from, const fs::path& data_dir,
         YAML::Node root = YAML::Load(config_text);
         auto node = root["postgresql"]["url"];
         if (!node || node.Mark().is_null())
-            return Fail(Error::Invalid("backup_damaged", "the backed-up config has no postgresql.url"));
+            return Fail(
+                Error::Invalid("backup_damaged", "the backed-up config has no postgresql.url"));
         std::istringstream in(config_text);
         std::string line, out;
         for (int n = 0; std::getline(in, line); ++n) {
@@ -230,7 +236,8 @@ Result<void> Restore(const fs::path& from, const fs::path& data_dir,
                     if (c == '"' || c == '\\') esc += '\\';
                     esc += c;
                 }
-                line = line.substr(0, static_cast<std::size_t>(node.Mark().column)) + "\"" + esc + "\"";
+                line = line.substr(0, static_cast<std::size_t>(node.Mark().column)) + "\"" + esc +
+                       "\"";
             }
             out += line + "\n";
         }

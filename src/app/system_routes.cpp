@@ -1,7 +1,8 @@
 #include "app/system_routes.h"
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
 
 #include "core/version.h"
 

@@ -1,6 +1,5 @@
 // The mamori command: server and administration tool in one binary.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -49,8 +48,9 @@ int main(int argc, char** argv) {
 
     // serve
     auto* serve = cli.add_subcommand(
-        "serve", "HTTP サーバを起動 (SIGINT/SIGTERM で正常終了) / run the HTTP server (stops "
-                 "cleanly on SIGINT/SIGTERM)");
+        "serve",
+        "HTTP サーバを起動 (SIGINT/SIGTERM で正常終了) / run the HTTP server (stops "
+        "cleanly on SIGINT/SIGTERM)");
     fs::path serve_dir;
     std::string listen;
     serve->add_option("--data", serve_dir, "データディレクトリ / data directory")->required();
@@ -59,23 +59,26 @@ int main(int argc, char** argv) {
                       "overrides the config");
 
     // check-config
-    auto* check = cli.add_subcommand(
-        "check-config", "設定ファイルを検査し、問題をキーと行番号付きですべて表示 / check the "
-                        "config and report every problem with its key and line");
+    auto* check =
+        cli.add_subcommand("check-config",
+                           "設定ファイルを検査し、問題をキーと行番号付きですべて表示 / check the "
+                           "config and report every problem with its key and line");
     fs::path check_dir;
     check->add_option("--data", check_dir, "データディレクトリ / data directory")->required();
 
     // backup / restore
     auto* backup = cli.add_subcommand(
-        "backup", "稼働中でも一貫したバックアップ (.tar.gz) を作成 / write a consistent backup "
-                  "(.tar.gz) while the server runs");
+        "backup",
+        "稼働中でも一貫したバックアップ (.tar.gz) を作成 / write a consistent backup "
+        "(.tar.gz) while the server runs");
     fs::path backup_dir, backup_to;
     backup->add_option("--data", backup_dir, "データディレクトリ / data directory")->required();
     backup->add_option("--to", backup_to, "作成するファイル / file to write")->required();
 
     auto* restore = cli.add_subcommand(
-        "restore", "バックアップを新しいデータディレクトリへ復元 / restore a backup into a new "
-                   "data directory");
+        "restore",
+        "バックアップを新しいデータディレクトリへ復元 / restore a backup into a new "
+        "data directory");
     fs::path restore_from, restore_dir;
     std::string restore_url;
     restore->add_option("--from", restore_from, "バックアップファイル / backup file")
@@ -113,8 +116,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (serve->parsed()) {
-        return mamori::app::Serve(serve_dir,
-                                  listen.empty() ? std::nullopt : std::optional<std::string>(listen));
+        return mamori::app::Serve(
+            serve_dir, listen.empty() ? std::nullopt : std::optional<std::string>(listen));
     }
     if (check->parsed()) {
         const fs::path file = check_dir / mamori::app::kConfigFile;

@@ -8,7 +8,7 @@ namespace mamori {
 /// The source of the current time. Services take a Clock so that tests can fix time.
 /// Implementations must be thread-safe.
 class Clock {
-public:
+  public:
     using TimePoint = std::chrono::system_clock::time_point;
     virtual ~Clock() = default;
     virtual TimePoint Now() const = 0;
@@ -16,18 +16,18 @@ public:
 
 /// The real wall clock.
 class SystemClock final : public Clock {
-public:
+  public:
     TimePoint Now() const override { return std::chrono::system_clock::now(); }
 };
 
 /// A clock that stands still until moved; for tests.
 class FixedClock final : public Clock {
-public:
+  public:
     explicit FixedClock(TimePoint t) : now_(t) {}
     TimePoint Now() const override { return now_; }
     void Advance(std::chrono::seconds d) { now_ += d; }
 
-private:
+  private:
     TimePoint now_;
 };
 

@@ -17,7 +17,7 @@ int LineOf(const YAML::Node& n) { return n.Mark().is_null() ? 0 : n.Mark().line 
 
 /// Walks one mapping, reading the keys it knows and reporting the rest.
 class MapReader {
-public:
+  public:
     MapReader(const YAML::Node& node, std::string prefix, std::vector<ConfigProblem>& problems)
         : node_(node), prefix_(std::move(prefix)), problems_(problems) {}
 
@@ -67,7 +67,8 @@ public:
         out = n.Scalar();
     }
 
-    void Choice(const std::string& key, std::string& out, std::initializer_list<const char*> allowed) {
+    void Choice(const std::string& key, std::string& out,
+                std::initializer_list<const char*> allowed) {
         auto n = Take(key);
         if (!n) return;
         if (n.IsScalar()) {
@@ -100,7 +101,7 @@ public:
         }
     }
 
-private:
+  private:
     YAML::Node Take(const std::string& key) {
         seen_[key] = true;
         if (!node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
@@ -154,8 +155,8 @@ ConfigReport ParseConfig(const std::string& text, const std::filesystem::path& d
     try {
         root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
-        problems.push_back({"(file)", e.mark.is_null() ? 0 : e.mark.line + 1,
-                            "not valid YAML: " + e.msg});
+        problems.push_back(
+            {"(file)", e.mark.is_null() ? 0 : e.mark.line + 1, "not valid YAML: " + e.msg});
         return report;
     }
     if (!root.IsMap()) {
@@ -198,7 +199,8 @@ ConfigReport ParseConfig(const std::string& text, const std::filesystem::path& d
             if (!std::filesystem::is_regular_file(p, ec))
                 problems.push_back({f == &c.server.tls_certificate ? "server.tls.certificate"
                                                                    : "server.tls.private_key",
-                                    LineOf(root["server"]["tls"]), "file not found: " + p.string()});
+                                    LineOf(root["server"]["tls"]),
+                                    "file not found: " + p.string()});
         }
     }
     {

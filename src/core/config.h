@@ -18,9 +18,9 @@ struct Config {
 
     struct Server {
         std::string listen = "127.0.0.1:8080";
-        int io_threads = 2;       ///< Threads that run the network I/O (never blocked).
-        int worker_threads = 4;   ///< Threads that run database work for requests.
-        std::string web_root;     ///< Folder of the built web UI; empty = found automatically.
+        int io_threads = 2;      ///< Threads that run the network I/O (never blocked).
+        int worker_threads = 4;  ///< Threads that run database work for requests.
+        std::string web_root;    ///< Folder of the built web UI; empty = found automatically.
         std::size_t max_header_bytes = 16 * 1024;
         std::size_t max_body_bytes = 1024 * 1024;
         int max_json_depth = 32;

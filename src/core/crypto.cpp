@@ -3,15 +3,16 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace mamori::crypto {
 
 std::string RandomBytes(std::size_t n) {
     std::string out(n, '\0');
-    if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+    if (n > 0 &&
+        RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
         std::fputs("fatal: the random number generator failed\n", stderr);
         std::abort();
     }

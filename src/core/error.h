@@ -1,26 +1,25 @@
 #pragma once
 
 #include <string>
-#include <utility>
-
 #include <tl/expected.hpp>
+#include <utility>
 
 namespace mamori {
 
 /// The kinds of expected failure. Each maps to one HTTP status and one JSON error code
 /// (see http/errors.cpp), so a service never needs to know about HTTP.
 enum class ErrorKind {
-    kInvalidInput,      ///< 400: the caller sent something malformed; `field` names it.
-    kUnauthenticated,   ///< 401
-    kForbidden,         ///< 403
-    kNotFound,          ///< 404
-    kConflict,          ///< 409: duplicate, or a state transition not allowed.
-    kTooLarge,          ///< 413
-    kRuleViolation,     ///< 422: a policy rule refused it (e.g. separation of duties).
-    kLocked,            ///< 423
-    kRateLimited,       ///< 429
-    kUnavailable,       ///< 503: a dependency (the database) does not answer.
-    kInternal,          ///< 500: a bug or an environment failure; details go to the log only.
+    kInvalidInput,     ///< 400: the caller sent something malformed; `field` names it.
+    kUnauthenticated,  ///< 401
+    kForbidden,        ///< 403
+    kNotFound,         ///< 404
+    kConflict,         ///< 409: duplicate, or a state transition not allowed.
+    kTooLarge,         ///< 413
+    kRuleViolation,    ///< 422: a policy rule refused it (e.g. separation of duties).
+    kLocked,           ///< 423
+    kRateLimited,      ///< 429
+    kUnavailable,      ///< 503: a dependency (the database) does not answer.
+    kInternal,         ///< 500: a bug or an environment failure; details go to the log only.
 };
 
 /// An expected failure: a kind, a stable snake_case code, a message for people and an

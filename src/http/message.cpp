@@ -1,22 +1,30 @@
 #include "http/message.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/stream_parser.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 namespace mamori::http {
 
 std::string_view MethodName(Method m) {
     switch (m) {
-        case Method::kGet: return "GET";
-        case Method::kHead: return "HEAD";
-        case Method::kPost: return "POST";
-        case Method::kPut: return "PUT";
-        case Method::kPatch: return "PATCH";
-        case Method::kDelete: return "DELETE";
-        case Method::kOther: break;
+        case Method::kGet:
+            return "GET";
+        case Method::kHead:
+            return "HEAD";
+        case Method::kPost:
+            return "POST";
+        case Method::kPut:
+            return "PUT";
+        case Method::kPatch:
+            return "PATCH";
+        case Method::kDelete:
+            return "DELETE";
+        case Method::kOther:
+            break;
     }
     return "OTHER";
 }
@@ -56,17 +64,28 @@ Response Response::Text(int status, std::string content_type, std::string body) 
 
 int StatusFor(ErrorKind kind) {
     switch (kind) {
-        case ErrorKind::kInvalidInput: return 400;
-        case ErrorKind::kUnauthenticated: return 401;
-        case ErrorKind::kForbidden: return 403;
-        case ErrorKind::kNotFound: return 404;
-        case ErrorKind::kConflict: return 409;
-        case ErrorKind::kTooLarge: return 413;
-        case ErrorKind::kRuleViolation: return 422;
-        case ErrorKind::kLocked: return 423;
-        case ErrorKind::kRateLimited: return 429;
-        case ErrorKind::kUnavailable: return 503;
-        case ErrorKind::kInternal: return 500;
+        case ErrorKind::kInvalidInput:
+            return 400;
+        case ErrorKind::kUnauthenticated:
+            return 401;
+        case ErrorKind::kForbidden:
+            return 403;
+        case ErrorKind::kNotFound:
+            return 404;
+        case ErrorKind::kConflict:
+            return 409;
+        case ErrorKind::kTooLarge:
+            return 413;
+        case ErrorKind::kRuleViolation:
+            return 422;
+        case ErrorKind::kLocked:
+            return 423;
+        case ErrorKind::kRateLimited:
+            return 429;
+        case ErrorKind::kUnavailable:
+            return 503;
+        case ErrorKind::kInternal:
+            return 500;
     }
     return 500;
 }
@@ -76,7 +95,8 @@ Response ErrorResponse(const Error& e, std::string_view request_id) {
     if (e.kind == ErrorKind::kInternal) {
         spdlog::error("request {}: internal error: {}", request_id, e.message);
         err["code"] = "internal";
-        err["message"] = "サーバ内部でエラーが発生しました。管理者に連絡してください (request id を添えて)。";
+        err["message"] =
+            "サーバ内部でエラーが発生しました。管理者に連絡してください (request id を添えて)。";
     } else {
         if (e.kind == ErrorKind::kUnavailable)
             spdlog::warn("request {}: unavailable: {}", request_id, e.message);
@@ -116,9 +136,9 @@ Result<boost::json::value> ParseJson(std::string_view body, int max_depth) {
     std::string reason = ec == boost::json::error::too_deep
                              ? fmt::format("入れ子が深すぎます (上限 {} 段)", max_depth)
                              : ec.message();
-    return Fail(Error::Invalid("invalid_json",
-                               fmt::format("JSON として読めません: {} (行 {}、列 {})", reason,
-                                           line, col)));
+    return Fail(
+        Error::Invalid("invalid_json",
+                       fmt::format("JSON として読めません: {} (行 {}、列 {})", reason, line, col)));
 }
 
 Result<boost::json::value> ParseJsonBody(const Request& req) {

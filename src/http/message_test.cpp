@@ -1,7 +1,8 @@
 #include "http/message.h"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+
+#include <boost/json.hpp>
 
 namespace mamori::http {
 namespace {

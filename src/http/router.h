@@ -32,7 +32,7 @@ struct Route {
 /// non-empty segment. Literal segments win over parameters. Built once at start-up, then
 /// read-only, so it is safe to use from many threads.
 class Router {
-public:
+  public:
     /// Adds a route. Throws std::logic_error on a duplicate method and pattern (a wiring bug).
     void Add(Route route);
 
@@ -45,7 +45,7 @@ public:
 
     const std::vector<Route>& routes() const { return routes_; }
 
-private:
+  private:
     struct Compiled {
         std::vector<std::string> parts;  // literal, or "{name}"
     };

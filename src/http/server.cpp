@@ -1,15 +1,15 @@
 #include "http/server.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
-
-#include <atomic>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -35,13 +35,20 @@ constexpr std::string_view kCsp =
 
 Method ToMethod(bhttp::verb v) {
     switch (v) {
-        case bhttp::verb::get: return Method::kGet;
-        case bhttp::verb::head: return Method::kHead;
-        case bhttp::verb::post: return Method::kPost;
-        case bhttp::verb::put: return Method::kPut;
-        case bhttp::verb::patch: return Method::kPatch;
-        case bhttp::verb::delete_: return Method::kDelete;
-        default: return Method::kOther;
+        case bhttp::verb::get:
+            return Method::kGet;
+        case bhttp::verb::head:
+            return Method::kHead;
+        case bhttp::verb::post:
+            return Method::kPost;
+        case bhttp::verb::put:
+            return Method::kPut;
+        case bhttp::verb::patch:
+            return Method::kPatch;
+        case bhttp::verb::delete_:
+            return Method::kDelete;
+        default:
+            return Method::kOther;
     }
 }
 
@@ -56,8 +63,7 @@ bool ValidRequestId(std::string_view id) {
 /// Runs `f` on the worker pool and resumes the calling coroutine on its own executor with
 /// the result (or rethrows what `f` threw).
 asio::awaitable<Response> OnWorker(asio::thread_pool& pool, std::function<Response()> f) {
-    return asio::async_initiate<decltype(asio::use_awaitable),
-                                void(std::exception_ptr, Response)>(
+    return asio::async_initiate<decltype(asio::use_awaitable), void(std::exception_ptr, Response)>(
         [&pool, f = std::move(f)](auto handler) mutable {
             asio::post(pool, [f = std::move(f), handler = std::move(handler)]() mutable {
                 std::exception_ptr error;
@@ -68,10 +74,10 @@ asio::awaitable<Response> OnWorker(asio::thread_pool& pool, std::function<Respon
                     error = std::current_exception();
                 }
                 auto ex = asio::get_associated_executor(handler);
-                asio::dispatch(ex, [handler = std::move(handler), error,
-                                    r = std::move(r)]() mutable {
-                    std::move(handler)(error, std::move(r));
-                });
+                asio::dispatch(ex,
+                               [handler = std::move(handler), error, r = std::move(r)]() mutable {
+                                   std::move(handler)(error, std::move(r));
+                               });
             });
         },
         asio::use_awaitable);
@@ -115,7 +121,7 @@ struct Server::Impl {
 
     std::mutex mu;
     std::unordered_map<std::uint64_t, std::pair<std::shared_ptr<Connection>, asio::any_io_executor>>
-        conns;  // GUARDED_BY(mu)
+        conns;                    // GUARDED_BY(mu)
     std::uint64_t next_conn = 0;  // GUARDED_BY(mu)
 
     std::string NewRequestId() { return fmt::format("{}-{:x}", id_prefix, ++next_request); }
@@ -165,10 +171,11 @@ struct Server::Impl {
         auto run = [this, &req, &route, is_public]() -> Response {
             try {
                 if (!is_public) {
-                    Result<void> ok = authorize
-                                          ? authorize(req, route)
-                                          : Fail(Error{ErrorKind::kUnauthenticated,
-                                                       "unauthenticated", "ログインが必要です", {}});
+                    Result<void> ok = authorize ? authorize(req, route)
+                                                : Fail(Error{ErrorKind::kUnauthenticated,
+                                                             "unauthenticated",
+                                                             "ログインが必要です",
+                                                             {}});
                     if (!ok) return ErrorResponse(ok.error(), req.request_id);
                 }
                 return route.handler(req);
@@ -275,7 +282,8 @@ struct Server::Impl {
             auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
             if (ec == bhttp::error::header_limit) {
                 co_await Refuse(stream, 431,
-                                {ErrorKind::kTooLarge, "headers_too_large",
+                                {ErrorKind::kTooLarge,
+                                 "headers_too_large",
                                  fmt::format("リクエストヘッダが大きすぎます (上限 {} バイト)",
                                              opt.max_header_bytes),
                                  {}});
@@ -283,7 +291,8 @@ struct Server::Impl {
             }
             if (ec == bhttp::error::body_limit) {
                 co_await Refuse(stream, 413,
-                                {ErrorKind::kTooLarge, "body_too_large",
+                                {ErrorKind::kTooLarge,
+                                 "body_too_large",
                                  fmt::format("リクエスト本文が大きすぎます (上限 {} バイト)",
                                              opt.max_body_bytes),
                                  {}});
@@ -308,8 +317,8 @@ struct Server::Impl {
             Response r = co_await Handle(breq, req);
             const int status = r.status;
             const bool api = !req.segments.empty() && req.segments[0] == "api";
-            auto res = ToBeast(std::move(r), version, keep_alive && !stopping, head,
-                               req.request_id, api);
+            auto res =
+                ToBeast(std::move(r), version, keep_alive && !stopping, head, req.request_id, api);
             const auto bytes = res.body().size();
             lowest.expires_after(opt.read_timeout);
             auto [wec, wn] = co_await bhttp::async_write(stream, res, kTuple);
@@ -385,9 +394,7 @@ Server::Server(ServerOptions options, const Router& router,
     : impl_(std::make_unique<Impl>(std::move(options), router, std::move(static_files),
                                    std::move(authorizer))) {}
 
-Server::~Server() {
-    impl_->workers.join();
-}
+Server::~Server() { impl_->workers.join(); }
 
 Result<void> Server::Listen() {
     auto& o = impl_->opt;
@@ -402,7 +409,8 @@ Result<void> Server::Listen() {
             impl_->tls.emplace(std::move(ctx));
         } catch (const std::exception& e) {
             return Fail(Error::Invalid("tls_files", std::string("cannot use the TLS certificate or "
-                                                                "key: ") + e.what()));
+                                                                "key: ") +
+                                                        e.what()));
         }
     }
     beast::error_code ec;

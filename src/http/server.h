@@ -41,7 +41,7 @@ using Authorizer = std::function<Result<void>(Request&, const Route&)>;
 /// I/O) → security headers → write → access log. Errors become the JSON error format in one
 /// place (ErrorResponse). Unknown /api/ paths get a JSON 404; other GETs the web UI.
 class Server {
-public:
+  public:
     Server(ServerOptions options, const Router& router, std::unique_ptr<StaticFiles> static_files,
            Authorizer authorizer = {});
     ~Server();
@@ -60,7 +60,7 @@ public:
     /// Asks Run() to shut down; safe from any thread.
     void Stop();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -12,7 +12,7 @@ namespace mamori::http {
 namespace {
 
 class InProcessServer {
-public:
+  public:
     InProcessServer(const Router& router, Authorizer auth = {}) {
         ServerOptions o;
         o.port = 0;
@@ -27,7 +27,7 @@ public:
     }
     unsigned short port() const { return server_->port(); }
 
-private:
+  private:
     std::unique_ptr<Server> server_;
     std::thread thread_;
 };
@@ -65,12 +65,12 @@ TEST(ServerTest, WorkerRoutesRunOffTheIoThreadsAndGetDecodedParams) {
     Router r;
     r.Add({Method::kGet, "/api/v1/items/{id}", std::string(kPublic), RunOn::kWorker,
            [](Request& req) {
-               boost::json::object o{{"id", req.Param("id")},
-                                     {"q", req.Query("q").value_or("")}};
+               boost::json::object o{{"id", req.Param("id")}, {"q", req.Query("q").value_or("")}};
                return Response::Json(200, o);
            }});
     InProcessServer s(r);
-    auto res = mamori::testing::Http(s.port(), "GET", "/api/v1/items/8-2%286%29?q=%E5%B9%B3%E5%B7%9D");
+    auto res =
+        mamori::testing::Http(s.port(), "GET", "/api/v1/items/8-2%286%29?q=%E5%B9%B3%E5%B7%9D");
     ASSERT_EQ(res.status, 200) << res.body;
     auto v = boost::json::parse(res.body);
     EXPECT_EQ(v.at("id").as_string(), "8-2(6)");

@@ -79,10 +79,12 @@ std::unique_ptr<StaticFiles> StaticFiles::Load(const std::filesystem::path& root
             total += f.body.size();
             f.content_type = std::string(MimeType(it->path().filename().string()));
             auto digest = crypto::Sha256(f.body);
-            f.etag = "\"" +
-                     crypto::Hex(std::string_view(reinterpret_cast<const char*>(digest.data()), 12)) +
-                     "\"";
-            std::string rel = "/" + std::filesystem::relative(it->path(), root, ec).generic_string();
+            f.etag =
+                "\"" +
+                crypto::Hex(std::string_view(reinterpret_cast<const char*>(digest.data()), 12)) +
+                "\"";
+            std::string rel =
+                "/" + std::filesystem::relative(it->path(), root, ec).generic_string();
             f.immutable = rel.rfind("/assets/", 0) == 0;
             sf->files_.emplace(std::move(rel), std::move(f));
         }

@@ -16,7 +16,7 @@ namespace mamori::http {
 /// are cached for a year as immutable; everything else, index.html above all, must be
 /// revalidated (ETag, 304). Paths under /api/ are never answered here.
 class StaticFiles {
-public:
+  public:
     /// Loads every regular file below `root` (at most `max_total_bytes`; larger trees are cut
     /// with a warning). An empty or missing root gives a built-in page saying the UI is not
     /// built, so the API still works.
@@ -33,7 +33,7 @@ public:
     /// MIME type for a file name, by extension; "application/octet-stream" when unknown.
     static std::string_view MimeType(std::string_view filename);
 
-private:
+  private:
     struct File {
         std::string content_type;
         std::string body;

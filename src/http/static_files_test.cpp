@@ -10,7 +10,7 @@ namespace mamori::http {
 namespace {
 
 class StaticFilesTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         root_ = std::filesystem::temp_directory_path() / ("mamori-web-" + std::to_string(getpid()));
         std::filesystem::create_directories(root_ / "assets");

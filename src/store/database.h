@@ -25,7 +25,7 @@ using Params = std::initializer_list<Value>;
 /// One open connection. Not thread-safe: used by one thread at a time, as handed out by
 /// the Database's pool. Statements are prepared once per connection and cached.
 class Connection {
-public:
+  public:
     virtual ~Connection() = default;
 
     /// Runs one statement with bound parameters and returns all its rows.
@@ -44,7 +44,7 @@ public:
 
 /// The statements of one transaction. Obtained only from Database::Transact.
 class Tx {
-public:
+  public:
     explicit Tx(Connection& c) : c_(c) {}
 
     [[nodiscard]] Result<ResultSet> Query(std::string_view sql, Params params = {}) {
@@ -61,7 +61,7 @@ public:
     }
     Connection& connection() { return c_; }
 
-private:
+  private:
     Connection& c_;
 };
 
@@ -69,7 +69,7 @@ private:
 /// every call takes a connection from a bounded pool (waiting up to the acquire timeout)
 /// and gives it back. Calls block; never call them on an I/O thread.
 class Database {
-public:
+  public:
     virtual ~Database() = default;
 
     virtual Backend backend() const = 0;
@@ -124,7 +124,7 @@ public:
     /// Takes a connection from the pool (opening one if the pool is not full).
     [[nodiscard]] virtual Result<Lease> Acquire() = 0;
 
-protected:
+  protected:
     virtual void Release(Connection* c) = 0;
 };
 

@@ -15,7 +15,7 @@ namespace mamori::store {
 namespace {
 
 class ContractTest : public ::testing::TestWithParam<Backend> {
-protected:
+  protected:
     void SetUp() override {
         if (GetParam() == Backend::kSqlite) {
             dir_ = std::filesystem::temp_directory_path() /
@@ -32,8 +32,9 @@ protected:
             ASSERT_TRUE(db) << db.error().message;
             db_ = std::move(*db);
         }
-        auto r = Migrate(*db_, {{1, "0001_t", "CREATE TABLE t (id {{id}}, name TEXT NOT NULL UNIQUE,"
-                                              " n BIGINT, x REAL, b {{blob}}, flag INTEGER)"}});
+        auto r = Migrate(*db_, {{1, "0001_t",
+                                 "CREATE TABLE t (id {{id}}, name TEXT NOT NULL UNIQUE,"
+                                 " n BIGINT, x REAL, b {{blob}}, flag INTEGER)"}});
         ASSERT_TRUE(r) << r.error().message;
     }
     void TearDown() override {
@@ -99,8 +100,9 @@ TEST_P(ContractTest, DuplicateKeyIsConflict) {
 
 TEST_P(ContractTest, ForeignKeysAreEnforced) {
     auto m = Migrate(*db_, {{1, "0001_t", ""},
-                            {2, "0002_child", "CREATE TABLE child (id {{id}}, "
-                                              "t_id BIGINT NOT NULL REFERENCES t(id))"}});
+                            {2, "0002_child",
+                             "CREATE TABLE child (id {{id}}, "
+                             "t_id BIGINT NOT NULL REFERENCES t(id))"}});
     ASSERT_TRUE(m) << m.error().message;
     auto r = db_->Query("INSERT INTO child (t_id) VALUES (?)", {12345});
     ASSERT_FALSE(r);
@@ -122,9 +124,9 @@ TEST_P(ContractTest, ErrorRollsBackTheWholeTransaction) {
 
 TEST_P(ContractTest, ExceptionRollsBackToo) {
     EXPECT_THROW((void)db_->Transact([](Tx& tx) -> Result<void> {
-                     (void)tx.Exec("INSERT INTO t (name) VALUES (?)", {"thrown"});
-                     throw std::runtime_error("bug");
-                 }),
+        (void)tx.Exec("INSERT INTO t (name) VALUES (?)", {"thrown"});
+        throw std::runtime_error("bug");
+    }),
                  std::runtime_error);
     auto c = db_->Query("SELECT COUNT(*) FROM t");
     ASSERT_TRUE(c);
@@ -157,8 +159,9 @@ TEST_P(ContractTest, ConcurrentWritersAllLand) {
                 auto r = db_->Transact([&](Tx& tx) -> Result<void> {
                     auto c = tx.Query("SELECT COUNT(*) FROM t");
                     if (!c) return Fail(c.error());
-                    auto x = tx.Exec("INSERT INTO t (name, n) VALUES (?, ?)",
-                                     {std::to_string(t) + "-" + std::to_string(i), c->rows[0].Int(0)});
+                    auto x =
+                        tx.Exec("INSERT INTO t (name, n) VALUES (?, ?)",
+                                {std::to_string(t) + "-" + std::to_string(i), c->rows[0].Int(0)});
                     if (!x) return Fail(x.error());
                     return {};
                 });

@@ -56,9 +56,10 @@ Result<MigrationReport> Migrate(Database& db, const std::vector<Migration>& ms) 
                 e.message = fmt::format("migration {} failed: {}", m.name, e.message);
                 return Fail(std::move(e));
             }
-            auto ins = tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) "
-                               "VALUES (?, ?, ?)",
-                               {m.version, m.name, now});
+            auto ins = tx.Exec(
+                "INSERT INTO schema_migrations (version, name, applied_at) "
+                "VALUES (?, ?, ?)",
+                {m.version, m.name, now});
             if (!ins) return Fail(ins.error());
             report.to_version = m.version;
         }

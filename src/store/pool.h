@@ -16,7 +16,7 @@ namespace mamori::store {
 /// when given back, so the next Take opens a fresh one — this is how the server recovers
 /// when a PostgreSQL server comes back. Thread-safe.
 class ConnectionPool {
-public:
+  public:
     using Factory = std::function<Result<std::unique_ptr<Connection>>()>;
 
     ConnectionPool(Factory factory, int max_size, std::chrono::milliseconds acquire_timeout);
@@ -29,30 +29,30 @@ public:
     /// Closes idle connections now and the others as they come back; Take then fails.
     void Close();
 
-private:
+  private:
     Factory factory_;
     const int max_size_;
     const std::chrono::milliseconds acquire_timeout_;
     std::mutex mu_;
     std::condition_variable cv_;
     std::vector<std::unique_ptr<Connection>> idle_;  // GUARDED_BY(mu_)
-    int open_ = 0;                                    // GUARDED_BY(mu_)
-    bool closed_ = false;                             // GUARDED_BY(mu_)
+    int open_ = 0;                                   // GUARDED_BY(mu_)
+    bool closed_ = false;                            // GUARDED_BY(mu_)
 };
 
 /// A Database whose connections come from a ConnectionPool; backends derive from it.
 class PooledDatabase : public Database {
-public:
+  public:
     PooledDatabase(ConnectionPool::Factory factory, int max_size)
         : pool_(std::move(factory), max_size, std::chrono::seconds(10)) {}
 
     Result<Lease> Acquire() override;
     void Close() override { pool_.Close(); }
 
-protected:
+  protected:
     void Release(Connection* c) override { pool_.Give(c); }
 
-private:
+  private:
     ConnectionPool pool_;
 };
 

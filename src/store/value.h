@@ -18,7 +18,7 @@ struct Blob {
 /// One bound parameter or one column value: NULL, integer, real, text or bytes.
 /// Booleans are integers 0/1 in both backends.
 class Value {
-public:
+  public:
     using Variant = std::variant<std::monostate, std::int64_t, double, std::string, Blob>;
 
     Value() = default;
@@ -43,14 +43,14 @@ public:
     const Variant& variant() const { return v_; }
     bool operator==(const Value&) const = default;
 
-private:
+  private:
     Variant v_;
 };
 
 /// One row of a result, already copied out of the backend. Typed getters throw
 /// std::logic_error when the column holds another type: that is a bug in the caller's SQL.
 class Row {
-public:
+  public:
     explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
 
     std::size_t size() const { return values_.size(); }
@@ -64,7 +64,7 @@ public:
     std::optional<std::string> OptText(std::size_t i) const;
     const Value& At(std::size_t i) const;
 
-private:
+  private:
     std::vector<Value> values_;
 };
 

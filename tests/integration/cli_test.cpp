@@ -53,8 +53,9 @@ TEST(CliTest, InitGeneratesPasswordOnceAndRefusesToOverwrite) {
     {
         auto db = store::OpenSqlite({data / "mamori.db", 1, 1000});
         ASSERT_TRUE(db);
-        auto row = (*db)->Query("SELECT password_hash, must_change_password, is_platform_admin "
-                                "FROM accounts WHERE username = 'admin'");
+        auto row = (*db)->Query(
+            "SELECT password_hash, must_change_password, is_platform_admin "
+            "FROM accounts WHERE username = 'admin'");
         ASSERT_TRUE(row);
         ASSERT_EQ(row->rows.size(), 1u);
         EXPECT_EQ(row->rows[0].Text(0).rfind("$argon2id$", 0), 0u);
@@ -128,8 +129,9 @@ TEST(CliTest, ServeRefusesASchemaNewerThanItKnows) {
     {
         auto db = store::OpenSqlite({data / "mamori.db", 1, 1000});
         ASSERT_TRUE(db);
-        ASSERT_TRUE((*db)->Query("INSERT INTO schema_migrations (version, name, applied_at) "
-                                 "VALUES (9999, '9999_future', '2030-01-01T00:00:00Z')"));
+        ASSERT_TRUE(
+            (*db)->Query("INSERT INTO schema_migrations (version, name, applied_at) "
+                         "VALUES (9999, '9999_future', '2030-01-01T00:00:00Z')"));
         (*db)->Close();
     }
     auto r = RunMamori({"serve", "--data", data.string(), "--listen", "127.0.0.1:0"});
@@ -185,7 +187,8 @@ TEST(CliTest, DamagedBackupIsRefusedAndWritesNothing) {
     TempDir tmp;
     const fs::path bogus = tmp.path() / "bogus.tar.gz";
     std::ofstream(bogus) << "this is not an archive";
-    auto r = RunMamori({"restore", "--from", bogus.string(), "--data", (tmp.path() / "r").string()});
+    auto r =
+        RunMamori({"restore", "--from", bogus.string(), "--data", (tmp.path() / "r").string()});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_FALSE(fs::exists(tmp.path() / "r"));
 }

@@ -29,10 +29,11 @@ void EditConfig(const fs::path& dir, const std::string& pattern, const std::stri
 }
 
 class ServerTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         data_ = tmp_.path() / "data";
-        auto r = RunMamori({"init", "--data", data_.string()}, {"MAMORI_ADMIN_PASSWORD=Init-Passw0rd!"});
+        auto r =
+            RunMamori({"init", "--data", data_.string()}, {"MAMORI_ADMIN_PASSWORD=Init-Passw0rd!"});
         ASSERT_EQ(r.exit_code, 0) << r.err;
     }
     void StartServer() {
@@ -167,13 +168,39 @@ TEST_F(ServerTest, CleanShutdownOnSigterm) {
     EXPECT_NE(server_->Log().find("stopped cleanly"), std::string::npos) << server_->Log();
 }
 
+TEST_F(ServerTest, ServesHttpsWhenTheConfigNamesACertificate) {
+    const std::string cert = (data_ / "tls.crt").string(), key = (data_ / "tls.key").string();
+    ASSERT_EQ(std::system(("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+                           "-keyout " +
+                           key + " -out " + cert + " >/dev/null 2>&1")
+                              .c_str()),
+              0);
+    EditConfig(data_, "certificate: \"\"", "certificate: tls.crt");
+    EditConfig(data_, "private_key: \"\"", "private_key: tls.key");
+    StartServer();
+    const std::string out = (tmp_.path() / "curl.out").string();
+    const std::string cmd = "curl -sk --max-time 10 -D - -o /dev/null https://127.0.0.1:" +
+                            std::to_string(server_->port()) + "/healthz > " + out;
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    std::ifstream in(out);
+    std::string headers((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_NE(headers.find("HTTP/1.1 200"), std::string::npos) << headers;
+    EXPECT_NE(headers.find("Strict-Transport-Security"), std::string::npos) << headers;
+    // Plain HTTP to the TLS port gets no HTTP answer.
+    EXPECT_EQ(RawExchange(server_->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 3000)
+                  .rfind("HTTP/1.1 200", 0),
+              std::string::npos);
+    EXPECT_EQ(server_->Stop(SIGTERM), 0);
+}
+
 TEST(PostgresServerTest, ReadyzFollowsTheDatabaseAndRecovers) {
     // A PostgreSQL server of its own, so that stopping it disturbs no other test.
     TempDir tmp;
     const std::string script = TestPgScript();
     const fs::path pgdir = tmp.path() / "pg";
     // As root the server runs as the postgres user, who must be able to reach its folder.
-    fs::permissions(tmp.path(), fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+    fs::permissions(tmp.path(),
+                    fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
     ASSERT_EQ(std::system((script + " start " + pgdir.string() + " >/dev/null").c_str()), 0);
     std::string url;
     std::getline(std::ifstream(pgdir / "url"), url);

@@ -46,8 +46,8 @@ std::string ServerUrl() {
                 if (ok) return;
             }
         }
-        own.dir = std::filesystem::temp_directory_path() /
-                  ("mamori-pg-" + std::to_string(getpid()));
+        own.dir =
+            std::filesystem::temp_directory_path() / ("mamori-pg-" + std::to_string(getpid()));
         std::string cmd = std::string(MAMORI_SOURCE_DIR_LITERAL) + "/scripts/test-pg.sh start " +
                           own.dir.string() + " >&2";
         if (std::system(cmd.c_str()) != 0) {
@@ -63,7 +63,9 @@ std::string ServerUrl() {
 
 std::string PostgresAdminUrl() { return ServerUrl(); }
 
-std::string TestPgScript() { return std::string(MAMORI_SOURCE_DIR_LITERAL) + "/scripts/test-pg.sh"; }
+std::string TestPgScript() {
+    return std::string(MAMORI_SOURCE_DIR_LITERAL) + "/scripts/test-pg.sh";
+}
 
 std::string NewPostgresDatabase() {
     static std::atomic<int> counter{0};

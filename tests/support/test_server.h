@@ -12,12 +12,12 @@ namespace mamori::testing {
 
 /// A fresh directory under /tmp, removed with everything in it at scope exit.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     const std::filesystem::path& path() const { return path_; }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
@@ -33,7 +33,7 @@ CommandResult RunMamori(const std::vector<std::string>& args,
 
 /// A `mamori serve` process on a free port of 127.0.0.1.
 class ServerProcess {
-public:
+  public:
     /// Starts `mamori serve --data DIR --listen 127.0.0.1:0` and waits (up to 30 s) for it to
     /// print the URL it serves on. Fails the current test (returns null) if it does not.
     static std::unique_ptr<ServerProcess> Start(const std::filesystem::path& data_dir);
@@ -47,7 +47,7 @@ public:
     /// What the server wrote to stderr so far (its log).
     std::string Log() const;
 
-private:
+  private:
     pid_t pid_ = -1;
     unsigned short port_ = 0;
     std::filesystem::path out_, err_;

@@ -61,7 +61,7 @@ std::string Unhex(const char* s, std::size_t n) {
 }
 
 class PgConnection final : public Connection {
-public:
+  public:
     explicit PgConnection(PGconn* c) : conn_(c) {}
     ~PgConnection() override { PQfinish(conn_); }
 
@@ -123,7 +123,7 @@ public:
     }
     bool Healthy() const override { return PQstatus(conn_) == CONNECTION_OK; }
 
-private:
+  private:
     Result<std::string> Prepare(std::string_view sql) {
         std::string key(sql);
         if (auto it = cache_.find(key); it != cache_.end()) return it->second;
@@ -204,8 +204,8 @@ Result<std::unique_ptr<Connection>> Connect(const std::string& url) {
         std::string msg = PQerrorMessage(c);
         while (!msg.empty() && msg.back() == '\n') msg.pop_back();
         PQfinish(c);
-        return Fail(Error::Unavailable("cannot connect to PostgreSQL at " + RedactUrl(url) +
-                                       ": " + msg));
+        return Fail(
+            Error::Unavailable("cannot connect to PostgreSQL at " + RedactUrl(url) + ": " + msg));
     }
     auto conn = std::make_unique<PgConnection>(c);
     // UTC everywhere; times are stored as RFC 3339 text anyway.
@@ -263,7 +263,7 @@ Result<void> RunTool(const std::string& url, std::vector<std::string> args) {
 }
 
 class PgDatabase final : public PooledDatabase {
-public:
+  public:
     explicit PgDatabase(PostgresOptions o)
         : PooledDatabase([url = o.url] { return Connect(url); }, o.pool_size), url_(o.url) {}
 
@@ -275,7 +275,7 @@ public:
                               "--no-privileges", "--file=" + file.string()});
     }
 
-private:
+  private:
     std::string url_;
 };
 

@@ -20,8 +20,9 @@ Error SqliteError(sqlite3* db, int rc, std::string_view what) {
         case SQLITE_CONSTRAINT_PRIMARYKEY:
             return Error::Conflict("duplicate", "a record with the same key already exists");
         case SQLITE_CONSTRAINT_FOREIGNKEY:
-            return Error::Conflict("reference", "the record refers to, or is referred to by, "
-                                                "another record");
+            return Error::Conflict("reference",
+                                   "the record refers to, or is referred to by, "
+                                   "another record");
         default:
             break;
     }
@@ -39,7 +40,7 @@ Error SqliteError(sqlite3* db, int rc, std::string_view what) {
 }
 
 class SqliteConnection final : public Connection {
-public:
+  public:
     explicit SqliteConnection(sqlite3* db) : db_(db) {}
     ~SqliteConnection() override {
         for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
@@ -100,15 +101,15 @@ public:
                         row.emplace_back(sqlite3_column_double(s, c));
                         break;
                     case SQLITE_TEXT:
-                        row.emplace_back(std::string(
-                            reinterpret_cast<const char*>(sqlite3_column_text(s, c)),
-                            static_cast<std::size_t>(sqlite3_column_bytes(s, c))));
+                        row.emplace_back(
+                            std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, c)),
+                                        static_cast<std::size_t>(sqlite3_column_bytes(s, c))));
                         break;
                     case SQLITE_BLOB: {
                         const void* p = sqlite3_column_blob(s, c);
-                        row.emplace_back(Blob{std::string(
-                            static_cast<const char*>(p),
-                            static_cast<std::size_t>(sqlite3_column_bytes(s, c)))});
+                        row.emplace_back(Blob{
+                            std::string(static_cast<const char*>(p),
+                                        static_cast<std::size_t>(sqlite3_column_bytes(s, c)))});
                         break;
                     }
                     default:
@@ -143,7 +144,7 @@ public:
 
     sqlite3* handle() { return db_; }
 
-private:
+  private:
     Result<sqlite3_stmt*> Prepare(std::string_view sql) {
         std::string key(sql);
         if (auto it = cache_.find(key); it != cache_.end()) return it->second;
@@ -161,9 +162,9 @@ private:
 
 Result<std::unique_ptr<Connection>> OpenConnection(const SqliteOptions& o) {
     sqlite3* db = nullptr;
-    int rc = sqlite3_open_v2(o.file.c_str(), &db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             nullptr);
+    int rc =
+        sqlite3_open_v2(o.file.c_str(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         Error e = Error::Unavailable("cannot open the database file " + o.file.string() + ": " +
                                      (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)));
@@ -174,15 +175,15 @@ Result<std::unique_ptr<Connection>> OpenConnection(const SqliteOptions& o) {
     sqlite3_busy_timeout(db, o.busy_timeout_ms);
     auto conn = std::make_unique<SqliteConnection>(db);
     // WAL: readers never block the writer; FULL sync: a commit survives power loss.
-    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON",
-                               "PRAGMA synchronous=FULL"}) {
+    for (const char* pragma :
+         {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=FULL"}) {
         if (auto r = conn->RunScript(pragma); !r) return Fail(r.error());
     }
     return std::unique_ptr<Connection>(std::move(conn));
 }
 
 class SqliteDatabase final : public PooledDatabase {
-public:
+  public:
     explicit SqliteDatabase(SqliteOptions o)
         : PooledDatabase([o] { return OpenConnection(o); }, o.pool_size), options_(std::move(o)) {}
 
@@ -219,7 +220,7 @@ public:
         return out;
     }
 
-private:
+  private:
     SqliteOptions options_;
 };
 
