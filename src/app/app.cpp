@@ -38,7 +38,7 @@ Result<Config> LoadConfig(const fs::path& data_dir) {
     return report.config;
 }
 
-Result<std::unique_ptr<store::Database>> OpenDatabase(const Config& config) {
+Result<std::unique_ptr<store::Database>> OpenDatabase(const Config& config, SchemaMode mode) {
     Result<std::unique_ptr<store::Database>> db;
     if (config.database == DatabaseKind::kSqlite) {
         if (access(config.SqlitePath().parent_path().c_str(), W_OK) != 0)
@@ -50,6 +50,23 @@ Result<std::unique_ptr<store::Database>> OpenDatabase(const Config& config) {
         db = store::OpenPostgres({config.postgresql.url, config.postgresql.pool_size});
     }
     if (!db) return db;
+    if (mode == SchemaMode::kLeaveAsIs) {
+        auto v = store::SchemaVersion(**db);
+        const int known = store::BuiltinMigrations().back().version;
+        if (v && *v > known) {
+            (*db)->Close();
+            return Fail(Error::Conflict(
+                "schema_too_new",
+                fmt::format("the database schema is version {}, newer than this mamori knows "
+                            "(version {}); use a newer mamori binary",
+                            *v, known)));
+        }
+        if (!v) {
+            (*db)->Close();
+            return Fail(v.error());
+        }
+        return db;
+    }
     auto m = store::Migrate(**db, store::BuiltinMigrations());
     if (!m) {
         (*db)->Close();
@@ -121,7 +138,7 @@ Result<InitResult> InitDataDir(const InitOptions& o) {
         undo();
         return Fail(config.error());
     }
-    auto db = OpenDatabase(*config);
+    auto db = OpenDatabase(*config, SchemaMode::kMigrate);
     if (!db) {
         undo();
         return Fail(db.error());
@@ -184,19 +201,14 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
     InitLogging(config->log.level);
 
     const auto& s = config->server;
-    auto colon = s.listen.rfind(':');
-    http::ServerOptions opt;
-    opt.host = s.listen.substr(0, colon);
-    if (opt.host.size() > 2 && opt.host.front() == '[' && opt.host.back() == ']')
-        opt.host = opt.host.substr(1, opt.host.size() - 2);
-    try {
-        int port = std::stoi(s.listen.substr(colon + 1));
-        if (port < 0 || port > 65535) throw std::out_of_range("port");
-        opt.port = static_cast<unsigned short>(port);
-    } catch (const std::exception&) {
-        std::fprintf(stderr, "mamori: --listen must be HOST:PORT, e.g. 127.0.0.1:8080\n");
+    auto address = ParseListen(s.listen);
+    if (!address) {
+        std::fprintf(stderr, "mamori: --listen %s\n", address.error().message.c_str());
         return 2;
     }
+    http::ServerOptions opt;
+    opt.host = address->host;
+    opt.port = address->port;
     opt.io_threads = s.io_threads;
     opt.worker_threads = s.worker_threads;
     opt.max_header_bytes = s.max_header_bytes;
@@ -214,7 +226,7 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
         opt.tls_private_key_file = abs(s.tls_private_key);
     }
 
-    auto db = OpenDatabase(*config);
+    auto db = OpenDatabase(*config, SchemaMode::kMigrate);
     if (!db) {
         spdlog::error("cannot open the database: {}", db.error().message);
         return 1;

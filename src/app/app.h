@@ -17,9 +17,16 @@ inline constexpr const char* kConfigFile = "mamori.yaml";
 /// Reads and validates DIR/mamori.yaml; every problem is in the error message, one per line.
 [[nodiscard]] Result<Config> LoadConfig(const std::filesystem::path& data_dir);
 
-/// Opens the database the config names and brings its schema up to date (or refuses a
-/// schema newer than this binary).
-[[nodiscard]] Result<std::unique_ptr<store::Database>> OpenDatabase(const Config& config);
+/// What opening a database does to its schema.
+enum class SchemaMode {
+    kMigrate,    ///< serve, init: apply missing migrations.
+    kLeaveAsIs,  ///< backup, restore: never change the schema; refuse one newer than known.
+};
+
+/// Opens the database the config names. Refuses (schema_too_new) a schema newer than this
+/// binary knows, whatever the mode.
+[[nodiscard]] Result<std::unique_ptr<store::Database>> OpenDatabase(const Config& config,
+                                                                    SchemaMode mode);
 
 /// Options of `mamori init`.
 struct InitOptions {

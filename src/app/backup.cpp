@@ -82,7 +82,7 @@ Result<void> Backup(const fs::path& data_dir, const fs::path& to) {
                                     "既にあるファイルは上書きしません / refusing "
                                     "to overwrite " +
                                         to.string()));
-    auto db = OpenDatabase(*config);
+    auto db = OpenDatabase(*config, SchemaMode::kLeaveAsIs);
     if (!db) return Fail(db.error());
     auto version = store::SchemaVersion(**db);
     if (!version) return Fail(version.error());
@@ -164,7 +164,12 @@ Result<void> Restore(const fs::path& from, const fs::path& data_dir,
         archive_entry* e = nullptr;
         int rc;
         while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+            if (archive_entry_filetype(e) != AE_IFREG) {  // folders carry no data
+                archive_read_data_skip(a);
+                continue;
+            }
             std::string name = archive_entry_pathname(e);
+            while (name.rfind("./", 0) == 0) name.erase(0, 2);
             fs::path p(name);
             bool safe = !p.is_absolute() && !name.empty();
             for (const auto& part : p) safe = safe && part != "..";
@@ -184,22 +189,41 @@ Result<void> Restore(const fs::path& from, const fs::path& data_dir,
             return Fail(Error::Invalid("backup_damaged", std::string("the backup is damaged: ") +
                                                              archive_error_string(a)));
     }
+    auto damaged = [](const std::string& why) {
+        return Fail(Error::Invalid("backup_damaged",
+                                   "バックアップが壊れています / the backup is damaged: " + why));
+    };
     auto mf = entries.find("manifest.json");
-    if (mf == entries.end())
-        return Fail(Error::Invalid("backup_damaged", "the backup has no manifest.json"));
+    if (mf == entries.end()) return damaged("no manifest.json");
     boost::json::error_code jec;
-    auto manifest = boost::json::parse(mf->second, jec);
-    if (jec || !manifest.is_object() || !manifest.as_object().contains("files") ||
-        manifest.at("format") != "mamori-backup/1")
-        return Fail(Error::Invalid("backup_damaged", "the backup's manifest is not readable"));
-    for (const auto& [name, sum] : manifest.at("files").as_object()) {
-        auto it = entries.find(std::string(name));
-        if (it == entries.end() || !sum.is_string() || Sha256Hex(it->second) != sum.as_string())
-            return Fail(Error::Invalid(
-                "backup_damaged",
-                "checksum mismatch or missing file in the backup: " + std::string(name)));
+    auto parsed = boost::json::parse(mf->second, jec);
+    const boost::json::object* manifest = jec ? nullptr : parsed.if_object();
+    if (!manifest) return damaged("manifest.json is not a JSON object");
+    const auto* format = manifest->if_contains("format");
+    const auto* database = manifest->if_contains("database");
+    const auto* files = manifest->if_contains("files");
+    if (!format || *format != "mamori-backup/1") return damaged("unknown format");
+    if (!database || (*database != "sqlite" && *database != "postgresql"))
+        return damaged("unknown database kind");
+    if (!files || !files->is_object()) return damaged("no list of files");
+    // Every file must be listed with its checksum, and every listed file must be there.
+    for (const auto& [name, data] : entries) {
+        if (name == "manifest.json") continue;
+        const auto* sum = files->as_object().if_contains(name);
+        if (!sum || !sum->is_string() || Sha256Hex(data) != sum->as_string())
+            return damaged("checksum mismatch or unlisted file: " + name);
     }
-    const bool sqlite = manifest.at("database") == "sqlite";
+    for (const auto& [name, sum] : files->as_object())
+        if (!entries.count(std::string(name))) return damaged("missing file: " + std::string(name));
+    const bool sqlite = *database == "sqlite";
+    if (!entries.count(kConfigFile) || !entries.count(sqlite ? kSqliteEntry : kPostgresEntry))
+        return damaged("config or database missing");
+    if (!sqlite && postgresql_url.empty())
+        return Fail(Error::Invalid("database_url_required",
+                                   "PostgreSQL のバックアップには復元先の空のデータベースを "
+                                   "--database-url で指定してください / restoring a PostgreSQL "
+                                   "backup needs --database-url of an empty database",
+                                   "database-url"));
 
     fs::create_directories(data_dir / "keys", ec);
     if (ec) return Fail(Error::Unavailable("cannot create " + data_dir.string()));
@@ -219,7 +243,17 @@ Result<void> Restore(const fs::path& from, const fs::path& data_dir,
     };
 
     std::string config_text = entries[kConfigFile];
-    if (!sqlite && !postgresql_url.empty()) {
+    if (sqlite) {
+        // The database must land inside the new directory, never on a live file elsewhere.
+        auto cfg = ParseConfig(config_text, data_dir);
+        if (fs::path(cfg.config.sqlite.file).is_absolute()) {
+            undo();
+            return Fail(Error::Invalid(
+                "absolute_sqlite_file",
+                "sqlite.file is an absolute path (" + cfg.config.sqlite.file +
+                    "); restoring would overwrite it. Make it relative in the config first"));
+        }
+    } else {
         // Point the restored config at the new database: replace the one line of
         // postgresql.url, leaving every comment in place.
         YAML::Node root = YAML::Load(config_text);
@@ -279,7 +313,7 @@ Result<void> Restore(const fs::path& from, const fs::path& data_dir,
         }
     }
     // The restored database must open and carry a schema this binary understands.
-    auto db = OpenDatabase(*config);
+    auto db = OpenDatabase(*config, SchemaMode::kLeaveAsIs);
     if (!db) {
         undo();
         return Fail(db.error());

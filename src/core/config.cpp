@@ -1,5 +1,6 @@
 #include "core/config.h"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -118,16 +119,6 @@ class MapReader {
     std::map<std::string, bool> seen_;
 };
 
-bool ValidListen(const std::string& listen) {
-    auto colon = listen.rfind(':');
-    if (colon == std::string::npos || colon == 0) return false;
-    std::string port = listen.substr(colon + 1);
-    if (port.empty() || port.size() > 5) return false;
-    for (char c : port)
-        if (c < '0' || c > '9') return false;
-    return std::stoi(port) <= 65535;
-}
-
 /// Escapes text for a double-quoted YAML scalar.
 std::string YamlEscape(const std::string& s) {
     std::string out;
@@ -139,6 +130,27 @@ std::string YamlEscape(const std::string& s) {
 }
 
 }  // namespace
+
+Result<ListenAddress> ParseListen(const std::string& listen) {
+    auto bad = [] {
+        return Fail(Error::Invalid("invalid_listen",
+                                   "must be IP:PORT, e.g. 127.0.0.1:8080 or [::1]:8080 "
+                                   "(an IP address, not a host name)"));
+    };
+    auto colon = listen.rfind(':');
+    if (colon == std::string::npos || colon == 0) return bad();
+    std::string host = listen.substr(0, colon);
+    const std::string port = listen.substr(colon + 1);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    if (port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535)
+        return bad();
+    unsigned char buf[sizeof(in6_addr)];
+    if (inet_pton(AF_INET, host.c_str(), buf) != 1 && inet_pton(AF_INET6, host.c_str(), buf) != 1)
+        return bad();
+    return ListenAddress{host, static_cast<unsigned short>(std::stoi(port))};
+}
 
 std::filesystem::path Config::SqlitePath() const {
     std::filesystem::path p(sqlite.file);
@@ -185,9 +197,9 @@ ConfigReport ParseConfig(const std::string& text, const std::filesystem::path& d
         tls.String("private_key", c.server.tls_private_key);
         tls.RejectUnknown();
         s.RejectUnknown();
-        if (!ValidListen(c.server.listen))
-            problems.push_back({"server.listen", LineOf(root["server"]["listen"]),
-                                "must be HOST:PORT, e.g. 127.0.0.1:8080"});
+        if (auto l = ParseListen(c.server.listen); !l)
+            problems.push_back(
+                {"server.listen", LineOf(root["server"]["listen"]), l.error().message});
         if (c.server.tls_certificate.empty() != c.server.tls_private_key.empty())
             problems.push_back({"server.tls", LineOf(root["server"]["tls"]),
                                 "certificate and private_key must be set together"});

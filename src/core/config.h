@@ -51,6 +51,16 @@ struct Config {
     std::filesystem::path SqlitePath() const;
 };
 
+/// A listening address: an IP literal (v4, or v6 with or without brackets) and a port.
+struct ListenAddress {
+    std::string host;
+    unsigned short port = 0;
+};
+
+/// Parses "127.0.0.1:8080" or "[::1]:8080". Host names are refused: the server binds an
+/// address, and a name could resolve to several.
+[[nodiscard]] Result<ListenAddress> ParseListen(const std::string& listen);
+
 /// One problem found in a config file: the dotted key, the line (1-based, 0 if unknown)
 /// and what is wrong.
 struct ConfigProblem {

@@ -46,6 +46,19 @@ TEST(ConfigTest, ReportsEveryProblemWithKeyAndLine) {
     EXPECT_EQ(r.problems.size(), 6u) << FormatProblems("mamori.yaml", r.problems);
 }
 
+TEST(ConfigTest, ListenNeedsAnIpAndAPort) {
+    auto v4 = ParseListen("127.0.0.1:8080");
+    ASSERT_TRUE(v4);
+    EXPECT_EQ(v4->host, "127.0.0.1");
+    EXPECT_EQ(v4->port, 8080);
+    auto v6 = ParseListen("[::1]:0");
+    ASSERT_TRUE(v6);
+    EXPECT_EQ(v6->host, "::1");
+    for (const char* bad :
+         {"8080", "localhost:8080", "127.0.0.1:", "127.0.0.1:99999", ":80", "127.0.0.1:8o8o"})
+        EXPECT_FALSE(ParseListen(bad)) << bad;
+}
+
 TEST(ConfigTest, BrokenYamlNamesTheLine) {
     auto r = ParseConfig("server:\n  listen: [unclosed\n", "/data");
     ASSERT_EQ(r.problems.size(), 1u);

@@ -7,7 +7,7 @@
 namespace mamori {
 
 /// The kinds of expected failure. Each maps to one HTTP status and one JSON error code
-/// (see http/errors.cpp), so a service never needs to know about HTTP.
+/// (see http/message.cpp), so a service never needs to know about HTTP.
 enum class ErrorKind {
     kInvalidInput,     ///< 400: the caller sent something malformed; `field` names it.
     kUnauthenticated,  ///< 401

@@ -58,6 +58,9 @@ Router::Match Router::Find(Method method, const std::vector<std::string>& segmen
                                (method == Method::kHead && routes_[i].method == Method::kGet);
         if (!method_ok) {
             best.path_known = true;
+            const std::string name(MethodName(routes_[i].method));
+            if (best.allow.find(name) == std::string::npos)
+                best.allow += (best.allow.empty() ? "" : ", ") + name;
             continue;
         }
         if (literals <= best_literals) continue;

@@ -39,6 +39,7 @@ class Router {
     struct Match {
         const Route* route = nullptr;  ///< Null when nothing matched.
         bool path_known = false;       ///< The path matched another method (→ 405).
+        std::string allow;             ///< The methods the path does accept, for `Allow`.
         std::vector<std::pair<std::string, std::string>> params;
     };
     Match Find(Method method, const std::vector<std::string>& segments) const;

@@ -160,6 +160,7 @@ struct Server::Impl {
                     Error::Invalid("method_not_allowed", "この URL にこのメソッドは使えません"),
                     req.request_id);
                 r.status = 405;
+                r.headers.emplace_back("Allow", match.allow);
                 co_return r;
             }
             co_return ErrorResponse(Error::NotFound("該当する API がありません: " + req.path),

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <thread>
 
@@ -86,6 +87,33 @@ TEST(ServerTest, HandlerExceptionsBecome500WithoutDetails) {
     EXPECT_EQ(res.status, 500);
     EXPECT_EQ(res.body.find("hunter2"), std::string::npos);
     EXPECT_EQ(boost::json::parse(res.body).at("error").at("code").as_string(), "internal");
+}
+
+TEST(ServerTest, StopLetsRequestsInFlightFinish) {
+    Router r;
+    std::atomic<bool> started{false};
+    r.Add({Method::kGet, "/api/v1/slow", std::string(kPublic), RunOn::kWorker, [&](Request&) {
+               started = true;
+               std::this_thread::sleep_for(std::chrono::milliseconds(500));
+               return Response::Text(200, "text/plain", "finished");
+           }});
+    ServerOptions o;
+    o.port = 0;
+    o.access_log = false;
+    Server server(o, r, StaticFiles::Load(""));
+    ASSERT_TRUE(server.Listen());
+    const auto port = server.port();
+    std::thread runner([&] { server.Run(false); });
+    mamori::testing::HttpResult result;
+    std::thread client([&] { result = mamori::testing::Http(port, "GET", "/api/v1/slow"); });
+    while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    server.Stop();
+    client.join();
+    runner.join();  // Run returns once the request is answered
+    EXPECT_EQ(result.status, 200);
+    EXPECT_EQ(result.body, "finished");
+    // And no longer accepts.
+    EXPECT_TRUE(mamori::testing::RawExchange(port, "GET / HTTP/1.1\r\n\r\n", 500).empty());
 }
 
 }  // namespace

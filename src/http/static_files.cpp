@@ -100,7 +100,13 @@ std::unique_ptr<StaticFiles> StaticFiles::Load(const std::filesystem::path& root
 Response StaticFiles::Serve(const Request& req) const {
     std::string key = req.path.empty() || req.path == "/" ? "/index.html" : req.path;
     auto it = files_.find(key);
-    if (it == files_.end()) it = files_.find("/index.html");  // SPA route
+    if (it == files_.end()) {
+        // A missing build asset is a real 404 (a stale page asking for an old bundle must not
+        // get HTML back as JavaScript); any other path is a route of the single-page app.
+        if (key.rfind("/assets/", 0) == 0)
+            return Response::Text(404, "text/plain; charset=utf-8", "not found\n");
+        it = files_.find("/index.html");
+    }
     const File& f = it->second;
     Response r;
     r.headers.emplace_back("ETag", f.etag);

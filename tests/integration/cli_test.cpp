@@ -22,6 +22,22 @@ std::string InstallationId(store::Database& db) {
     return r && !r->rows.empty() ? r->rows[0].Text(0) : "";
 }
 
+/// `mamori init` into `data` with a known administrator password.
+void InitInto(const fs::path& data) {
+    auto r = RunMamori({"init", "--data", data.string()}, {"MAMORI_ADMIN_PASSWORD=x-Passw0rd!"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+}
+
+/// Makes the SQLite database in `data` look as if a newer mamori had migrated it.
+void PretendNewerSchema(const fs::path& data) {
+    auto db = store::OpenSqlite({data / "mamori.db", 1, 1000});
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(
+        (*db)->Query("INSERT INTO schema_migrations (version, name, applied_at) "
+                     "VALUES (9999, '9999_future', '2030-01-01T00:00:00Z')"));
+    (*db)->Close();
+}
+
 TEST(CliTest, VersionAndHelp) {
     auto v = RunMamori({"version"});
     EXPECT_EQ(v.exit_code, 0);
@@ -89,9 +105,7 @@ TEST(CliTest, InitIntoAnUnwritablePlaceFailsClearlyAndLeavesNothing) {
 TEST(CliTest, CheckConfigReportsEveryProblemWithKeyAndLine) {
     TempDir tmp;
     const fs::path data = tmp.path() / "data";
-    ASSERT_EQ(RunMamori({"init", "--data", data.string()}, {"MAMORI_ADMIN_PASSWORD=x-Passw0rd!"})
-                  .exit_code,
-              0);
+    ASSERT_NO_FATAL_FAILURE(InitInto(data));
     auto ok = RunMamori({"check-config", "--data", data.string()});
     EXPECT_EQ(ok.exit_code, 0) << ok.err;
     EXPECT_NE(ok.out.find("no problems"), std::string::npos);
@@ -123,17 +137,8 @@ TEST(CliTest, ServeWithoutDataDirectorySaysSo) {
 TEST(CliTest, ServeRefusesASchemaNewerThanItKnows) {
     TempDir tmp;
     const fs::path data = tmp.path() / "data";
-    ASSERT_EQ(RunMamori({"init", "--data", data.string()}, {"MAMORI_ADMIN_PASSWORD=x-Passw0rd!"})
-                  .exit_code,
-              0);
-    {
-        auto db = store::OpenSqlite({data / "mamori.db", 1, 1000});
-        ASSERT_TRUE(db);
-        ASSERT_TRUE(
-            (*db)->Query("INSERT INTO schema_migrations (version, name, applied_at) "
-                         "VALUES (9999, '9999_future', '2030-01-01T00:00:00Z')"));
-        (*db)->Close();
-    }
+    ASSERT_NO_FATAL_FAILURE(InitInto(data));
+    ASSERT_NO_FATAL_FAILURE(PretendNewerSchema(data));
     auto r = RunMamori({"serve", "--data", data.string(), "--listen", "127.0.0.1:0"});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("newer than this mamori knows"), std::string::npos) << r.err;
@@ -142,9 +147,7 @@ TEST(CliTest, ServeRefusesASchemaNewerThanItKnows) {
 TEST(CliTest, BackupWhileServingAndRestoreRoundTripSqlite) {
     TempDir tmp;
     const fs::path data = tmp.path() / "data";
-    ASSERT_EQ(RunMamori({"init", "--data", data.string()}, {"MAMORI_ADMIN_PASSWORD=x-Passw0rd!"})
-                  .exit_code,
-              0);
+    ASSERT_NO_FATAL_FAILURE(InitInto(data));
     std::ofstream(data / "keys" / "example.key") << "key material";
     auto server = ServerProcess::Start(data);
     ASSERT_TRUE(server);
@@ -190,6 +193,53 @@ TEST(CliTest, DamagedBackupIsRefusedAndWritesNothing) {
     auto r =
         RunMamori({"restore", "--from", bogus.string(), "--data", (tmp.path() / "r").string()});
     EXPECT_EQ(r.exit_code, 1);
+    EXPECT_FALSE(fs::exists(tmp.path() / "r"));
+}
+
+TEST(CliTest, ServeRefusesAListenAddressThatIsNotIpAndPort) {
+    TempDir tmp;
+    const fs::path data = tmp.path() / "data";
+    ASSERT_NO_FATAL_FAILURE(InitInto(data));
+    auto r = RunMamori({"serve", "--data", data.string(), "--listen", "8080"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("IP:PORT"), std::string::npos) << r.err;
+}
+
+TEST(CliTest, BackupRefusesASchemaNewerThanItKnows) {
+    TempDir tmp;
+    const fs::path data = tmp.path() / "data";
+    ASSERT_NO_FATAL_FAILURE(InitInto(data));
+    // A database from a newer mamori: backup refuses rather than touching it.
+    ASSERT_NO_FATAL_FAILURE(PretendNewerSchema(data));
+    auto b =
+        RunMamori({"backup", "--data", data.string(), "--to", (tmp.path() / "b.tar.gz").string()});
+    EXPECT_EQ(b.exit_code, 1);
+    EXPECT_NE(b.err.find("newer than this mamori knows"), std::string::npos) << b.err;
+    EXPECT_FALSE(fs::exists(tmp.path() / "b.tar.gz"));
+}
+
+TEST(CliTest, RestoreRefusesAnArchiveWithAnUnlistedFile) {
+    TempDir tmp;
+    const fs::path data = tmp.path() / "data";
+    ASSERT_NO_FATAL_FAILURE(InitInto(data));
+    const fs::path archive = tmp.path() / "good.tar.gz";
+    ASSERT_EQ(RunMamori({"backup", "--data", data.string(), "--to", archive.string()}).exit_code,
+              0);
+    // Unpack, add a file the manifest does not list, pack again.
+    const fs::path unpacked = tmp.path() / "unpacked";
+    fs::create_directories(unpacked);
+    ASSERT_EQ(std::system(("tar -xzf " + archive.string() + " -C " + unpacked.string()).c_str()),
+              0);
+    fs::create_directories(unpacked / "keys");
+    std::ofstream(unpacked / "keys" / "smuggled.key") << "not in the manifest";
+    const fs::path tampered = tmp.path() / "tampered.tar.gz";
+    ASSERT_EQ(
+        std::system(("tar -czf " + tampered.string() + " -C " + unpacked.string() + " .").c_str()),
+        0);
+    auto r =
+        RunMamori({"restore", "--from", tampered.string(), "--data", (tmp.path() / "r").string()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("unlisted file"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(tmp.path() / "r"));
 }
 

@@ -76,6 +76,7 @@ TEST_F(ServerTest, UnknownApiPathsGetJson404AndWrongMethods405) {
     EXPECT_EQ(r.headers["cache-control"], "no-store");
     auto m = Http(server_->port(), "POST", "/healthz", "{}");
     EXPECT_EQ(m.status, 405);
+    EXPECT_EQ(m.headers["allow"], "GET");
     EXPECT_EQ(boost::json::parse(m.body).at("error").at("code").as_string(), "method_not_allowed");
 }
 
@@ -105,6 +106,7 @@ TEST_F(ServerTest, ServesTheWebUiWithSpaFallback) {
     EXPECT_EQ(js.headers["cache-control"], "public, max-age=31536000, immutable");
     EXPECT_EQ(Http(server_->port(), "GET", "/assets/index-abc123.css").headers["content-type"],
               "text/css; charset=utf-8");
+    EXPECT_EQ(Http(server_->port(), "GET", "/assets/index-old999.js").status, 404);
     auto route = Http(server_->port(), "GET", "/organisation/people/42");
     EXPECT_EQ(route.status, 200);
     EXPECT_NE(route.body.find("mamori-ui"), std::string::npos);
