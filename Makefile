@@ -11,7 +11,7 @@ deps:
 
 build: deps
 	@cmake --preset release >/dev/null
-	@cmake --build --preset release -j $(JOBS)
+	@cmake --build --preset release -j $(JOBS) --target mamori
 	@if [ -f web/package.json ]; then (cd web && npm run build); fi
 
 debug: deps

@@ -6,6 +6,7 @@
 
 #include "app/app.h"
 #include "core/config.h"
+#include "core/logging.h"
 #include "core/version.h"
 
 namespace fs = std::filesystem;
@@ -91,6 +92,7 @@ int main(int argc, char** argv) {
                         "database to restore into");
 
     CLI11_PARSE(cli, argc, argv);
+    mamori::InitLogging("info");
 
     if (init->parsed()) {
         mamori::app::InitOptions o;

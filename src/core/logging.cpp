@@ -6,6 +6,7 @@
 namespace mamori {
 
 void InitLogging(const std::string& level) {
+    spdlog::drop("mamori");  // called again by serve once the config's level is known
     auto logger = spdlog::stderr_logger_mt("mamori");
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
     logger->set_level(spdlog::level::from_str(level));
