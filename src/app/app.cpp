@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "app/system_routes.h"
+#include "audit/audit.h"
 #include "auth/password.h"
 #include "core/clock.h"
 #include "core/crypto.h"
@@ -161,7 +162,7 @@ Result<InitResult> InitDataDir(const InitOptions& o) {
     auto written = (*db)->Transact([&](store::Tx& tx) -> Result<void> {
         // An installation that already has accounts was initialised before (e.g. a shared
         // PostgreSQL database): refuse rather than add a second administrator.
-        auto existing = tx.Query("SELECT COUNT(*) FROM accounts");
+        auto existing = tx.Query("SELECT COUNT(*) FROM people");
         if (!existing) return Fail(existing.error());
         if (existing->rows[0].Int(0) > 0)
             return Fail(Error::Conflict("database_not_empty",
@@ -175,12 +176,24 @@ Result<InitResult> InitDataDir(const InitOptions& o) {
             if (auto r = tx.Exec("INSERT INTO installation (key, value) VALUES (?, ?)", {k, v}); !r)
                 return Fail(r.error());
         }
+        const std::string admin_id = crypto::Hex(crypto::RandomBytes(16));
         auto r = tx.Exec(
-            "INSERT INTO accounts (id, username, display_name, password_hash, "
-            "must_change_password, is_platform_admin, status, created_at) "
-            "VALUES (?, 'admin', ?, ?, 1, 1, 'active', ?)",
-            {crypto::Hex(crypto::RandomBytes(16)), "プラットフォーム管理者", *hash, now});
+            "INSERT INTO people (id, username, display_name, password_hash, password_changed_at, "
+            "must_change_password, is_platform_admin, status, created_at, updated_at) "
+            "VALUES (?, 'admin', ?, ?, ?, 1, 1, 'active', ?, ?)",
+            {admin_id, "プラットフォーム管理者", *hash, now, now, now});
         if (!r) return Fail(r.error());
+        const Context system{nullptr, "init", "local"};
+        auto a = audit::Record(tx, system,
+                               {.actor_name = "(mamori init)",
+                                .action = "person.create",
+                                .object_type = "person",
+                                .object_id = admin_id,
+                                .summary = {{"username", "admin"},
+                                            {"platform_admin", true},
+                                            {"demo_installation", o.demo}}},
+                               now);
+        if (!a) return Fail(a.error());
         return {};
     });
     (*db)->Close();

@@ -10,6 +10,12 @@ Result<ResultSet> Database::Query(std::string_view sql, Params params) {
     return (*conn)->Run(sql, std::span<const Value>(params.begin(), params.size()));
 }
 
+Result<ResultSet> Database::Query(std::string_view sql, const std::vector<Value>& params) {
+    auto conn = Acquire();
+    if (!conn) return Fail(conn.error());
+    return (*conn)->Run(sql, params);
+}
+
 Result<void> Database::Ping() {
     auto r = Query("SELECT 1");
     if (!r) return Fail(r.error());

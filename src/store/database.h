@@ -45,7 +45,7 @@ class Connection {
 /// The statements of one transaction. Obtained only from Database::Transact.
 class Tx {
   public:
-    explicit Tx(Connection& c) : c_(c) {}
+    Tx(Connection& c, Backend backend) : c_(c), backend_(backend) {}
 
     [[nodiscard]] Result<ResultSet> Query(std::string_view sql, Params params = {}) {
         return c_.Run(sql, std::span<const Value>(params.begin(), params.size()));
@@ -60,9 +60,11 @@ class Tx {
         return r->affected;
     }
     Connection& connection() { return c_; }
+    Backend backend() const { return backend_; }
 
   private:
     Connection& c_;
+    Backend backend_;
 };
 
 /// The one store interface, with a SQLite and a PostgreSQL implementation. Thread-safe:
@@ -90,7 +92,7 @@ class Database {
                 if (!done) c.Rollback();
             }
         } guard{c};
-        Tx tx(c);
+        Tx tx(c, backend());
         R result = fn(tx);
         if (!result) return result;
         guard.done = true;
@@ -101,8 +103,9 @@ class Database {
         return result;
     }
 
-    /// One statement outside an explicit transaction.
+    /// One statement outside an explicit transaction (reads take no write lock).
     [[nodiscard]] Result<ResultSet> Query(std::string_view sql, Params params = {});
+    [[nodiscard]] Result<ResultSet> Query(std::string_view sql, const std::vector<Value>& params);
 
     /// Answers whether the database responds (`SELECT 1`).
     [[nodiscard]] Result<void> Ping();

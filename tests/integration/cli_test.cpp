@@ -71,7 +71,7 @@ TEST(CliTest, InitGeneratesPasswordOnceAndRefusesToOverwrite) {
         ASSERT_TRUE(db);
         auto row = (*db)->Query(
             "SELECT password_hash, must_change_password, is_platform_admin "
-            "FROM accounts WHERE username = 'admin'");
+            "FROM people WHERE username = 'admin'");
         ASSERT_TRUE(row);
         ASSERT_EQ(row->rows.size(), 1u);
         EXPECT_EQ(row->rows[0].Text(0).rfind("$argon2id$", 0), 0u);

@@ -1,0 +1,168 @@
+#include "audit/audit.h"
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+namespace mamori::audit {
+
+namespace {
+// Arbitrary constant naming the PostgreSQL advisory lock that serialises audit appends.
+constexpr std::int64_t kAuditLockKey = 7283737;
+
+void WriteCanonical(const boost::json::value& v, std::string& out) {
+    switch (v.kind()) {
+        case boost::json::kind::object: {
+            const auto& o = v.get_object();
+            std::vector<const boost::json::key_value_pair*> items;
+            items.reserve(o.size());
+            for (const auto& kv : o) items.push_back(&kv);
+            std::sort(items.begin(), items.end(),
+                      [](auto* a, auto* b) { return a->key() < b->key(); });
+            out += '{';
+            bool first = true;
+            for (const auto* kv : items) {
+                if (!first) out += ',';
+                first = false;
+                out += boost::json::serialize(boost::json::string_view(kv->key()));
+                out += ':';
+                WriteCanonical(kv->value(), out);
+            }
+            out += '}';
+            break;
+        }
+        case boost::json::kind::array: {
+            out += '[';
+            bool first = true;
+            for (const auto& x : v.get_array()) {
+                if (!first) out += ',';
+                first = false;
+                WriteCanonical(x, out);
+            }
+            out += ']';
+            break;
+        }
+        default:
+            out += boost::json::serialize(v);
+    }
+}
+
+Event FromRow(const store::Row& r) {
+    Event e;
+    e.seq = r.Int(0);
+    e.occurred_at = r.Text(1);
+    e.actor_id = r.OptText(2).value_or("");
+    e.actor_name = r.Text(3);
+    e.action = r.Text(4);
+    e.object_type = r.Text(5);
+    e.object_id = r.Text(6);
+    boost::json::error_code ec;
+    auto v = boost::json::parse(r.Text(7), ec);
+    if (!ec && v.is_object()) e.summary = std::move(v.get_object());
+    e.request_id = r.Text(8);
+    e.client_address = r.Text(9);
+    return e;
+}
+
+}  // namespace
+
+std::string CanonicalJson(const boost::json::value& v) {
+    std::string out;
+    WriteCanonical(v, out);
+    return out;
+}
+
+boost::json::object ToJson(const Event& e) {
+    return boost::json::object{
+        {"seq", e.seq},
+        {"occurred_at", e.occurred_at},
+        {"actor_id",
+         e.actor_id.empty() ? boost::json::value(nullptr) : boost::json::value(e.actor_id)},
+        {"actor_name", e.actor_name},
+        {"action", e.action},
+        {"object_type", e.object_type},
+        {"object_id", e.object_id},
+        {"summary", e.summary},
+        {"request_id", e.request_id},
+        {"client_address", e.client_address},
+    };
+}
+
+std::string Canonical(const Event& e) { return CanonicalJson(ToJson(e)); }
+
+Result<std::int64_t> Record(store::Tx& tx, const Context& ctx, Event e, const std::string& now) {
+    if (tx.backend() == store::Backend::kPostgresql) {
+        // Held to commit: the next writer reads MAX(seq) only after this one is visible.
+        if (auto r = tx.Query("SELECT pg_advisory_xact_lock(?)", {kAuditLockKey}); !r)
+            return Fail(r.error());
+    }
+    auto last = tx.Query("SELECT COALESCE(MAX(seq), 0) FROM audit_events");
+    if (!last) return Fail(last.error());
+    e.seq = last->rows[0].Int(0) + 1;
+    e.occurred_at = now;
+    if (ctx.actor) {
+        if (e.actor_id.empty()) e.actor_id = ctx.actor->person_id;
+        if (e.actor_name.empty()) e.actor_name = ctx.actor->username;
+    }
+    if (e.actor_name.empty()) e.actor_name = "(anonymous)";
+    if (e.request_id.empty()) e.request_id = ctx.request_id;
+    if (e.client_address.empty()) e.client_address = ctx.client_address;
+    auto r = tx.Exec(
+        "INSERT INTO audit_events (seq, occurred_at, actor_id, actor_name, action, object_type, "
+        "object_id, summary, request_id, client_address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {e.seq, e.occurred_at, e.actor_id.empty() ? store::Value() : store::Value(e.actor_id),
+         e.actor_name, e.action, e.object_type, e.object_id, CanonicalJson(e.summary), e.request_id,
+         e.client_address});
+    if (!r) return Fail(r.error());
+    return e.seq;
+}
+
+Result<std::vector<Event>> List(store::Database& db, const Filter& f) {
+    std::string sql =
+        "SELECT seq, occurred_at, actor_id, actor_name, action, object_type, object_id, summary, "
+        "request_id, client_address FROM audit_events WHERE 1 = 1";
+    std::vector<store::Value> params;
+    if (!f.actor_id.empty()) {
+        sql += " AND actor_id = ?";
+        params.emplace_back(f.actor_id);
+    }
+    if (!f.action.empty()) {
+        if (f.action.back() == '.') {
+            sql += " AND action >= ? AND action < ?";
+            params.emplace_back(f.action);
+            params.emplace_back(f.action.substr(0, f.action.size() - 1) + "/");  // '/' follows '.'
+        } else {
+            sql += " AND action = ?";
+            params.emplace_back(f.action);
+        }
+    }
+    if (!f.object_type.empty()) {
+        sql += " AND object_type = ?";
+        params.emplace_back(f.object_type);
+    }
+    if (!f.object_id.empty()) {
+        sql += " AND object_id = ?";
+        params.emplace_back(f.object_id);
+    }
+    if (!f.from.empty()) {
+        sql += " AND occurred_at >= ?";
+        params.emplace_back(f.from);
+    }
+    if (!f.to.empty()) {
+        sql += " AND occurred_at < ?";
+        params.emplace_back(f.to);
+    }
+    if (f.before_seq > 0) {
+        sql += " AND seq < ?";
+        params.emplace_back(f.before_seq);
+    }
+    sql += " ORDER BY seq DESC LIMIT ?";
+    params.emplace_back(std::clamp(f.limit, 1, 500));
+    auto rows = db.Query(sql, params);
+    if (!rows) return Fail(rows.error());
+    std::vector<Event> out;
+    out.reserve(rows->rows.size());
+    for (const auto& r : rows->rows) out.push_back(FromRow(r));
+    return out;
+}
+
+}  // namespace mamori::audit

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/principal.h"
+#include "store/database.h"
+
+namespace mamori::audit {
+
+/// One recorded event. `summary` says what changed — field names and new values, never a
+/// secret (no passwords, hashes, tokens or TOTP secrets).
+struct Event {
+    std::int64_t seq = 0;
+    std::string occurred_at;  ///< RFC 3339 UTC
+    std::string actor_id;     ///< Empty when nobody is logged in (e.g. a failed login).
+    std::string actor_name;
+    std::string action;       ///< e.g. "unit.create", "auth.login_failed"
+    std::string object_type;  ///< e.g. "unit", "person"
+    std::string object_id;
+    boost::json::object summary;
+    std::string request_id;
+    std::string client_address;
+};
+
+/// The one canonical serialisation of an event: JSON with keys sorted at every level, no
+/// insignificant white space, UTF-8. The ledger hashes exactly these bytes.
+std::string Canonical(const Event& e);
+
+/// JSON with keys sorted at every level (the canonical form used above).
+std::string CanonicalJson(const boost::json::value& v);
+
+/// Appends an event inside the caller's transaction, so the change and its event commit or
+/// vanish together. Sequence numbers are dense and follow commit order (writers of audit
+/// events are serialised). Fills in seq, occurred_at and, from `ctx`, the actor, request id
+/// and client address when the event leaves them empty.
+[[nodiscard]] Result<std::int64_t> Record(store::Tx& tx, const Context& ctx, Event e,
+                                          const std::string& now);
+
+/// Filters for List. Empty fields do not filter.
+struct Filter {
+    std::string actor_id;
+    std::string action;  ///< exact, or a prefix ending in '.' ("auth.")
+    std::string object_type;
+    std::string object_id;
+    std::string from;             ///< occurred_at >= from (RFC 3339)
+    std::string to;               ///< occurred_at < to
+    std::int64_t before_seq = 0;  ///< cursor: only events with seq < this (0 = newest)
+    int limit = 50;
+};
+
+/// Newest first. Returns at most `limit` events.
+[[nodiscard]] Result<std::vector<Event>> List(store::Database& db, const Filter& f);
+
+boost::json::object ToJson(const Event& e);
+
+}  // namespace mamori::audit
