@@ -26,5 +26,25 @@ TEST(PasswordTest, GarbageHashNeverVerifies) {
     EXPECT_FALSE(VerifyPassword("x", ""));
 }
 
+TEST(PasswordPolicyTest, DefaultsFollowTheCityRule) {
+    PasswordPolicy p;
+    EXPECT_TRUE(p.Check("Hirakawa-2026", "tanaka"));
+    EXPECT_TRUE(p.Check("hirakawa2026!", "tanaka"));   // lower, digit, symbol
+    EXPECT_FALSE(p.Check("Ab1!", "tanaka"));           // too short
+    EXPECT_FALSE(p.Check("hirakawacity", "tanaka"));   // one class
+    EXPECT_FALSE(p.Check("hirakawa2026", "tanaka"));   // two classes
+    EXPECT_FALSE(p.Check("Tanaka-2026x", "tanaka"));   // contains the username
+    auto e = p.Check("short", "x");
+    ASSERT_FALSE(e);
+    EXPECT_EQ(e.error().field, "new_password");
+    EXPECT_NE(e.error().message.find("8 文字以上"), std::string::npos);
+}
+
+TEST(PasswordPolicyTest, JapaneseCountsAsSymbolsAndByCharacters) {
+    PasswordPolicy p;
+    EXPECT_TRUE(p.Check("ひらかわ市Pass1", "x"));
+    EXPECT_FALSE(p.Check("ひらかわ市", "x"));  // five characters, though fifteen bytes
+}
+
 }  // namespace
 }  // namespace mamori::auth

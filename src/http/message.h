@@ -2,6 +2,7 @@
 
 #include <boost/json/value.hpp>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/principal.h"
 
 namespace mamori::http {
 
@@ -29,6 +31,8 @@ struct Request {
     std::string request_id;
     std::string client_address;
     int max_json_depth = 32;
+    /// Who is calling, set by the authorizer before a non-public handler runs.
+    std::shared_ptr<const Principal> principal;
 
     /// The first header with this lower-case name.
     std::optional<std::string_view> Header(std::string_view lower_name) const;
@@ -37,6 +41,11 @@ struct Request {
     /// A path parameter named in the route pattern, e.g. "id" for "/units/{id}".
     std::string_view Param(std::string_view name) const;
 };
+
+/// The service context of a request: its principal, request id and client address.
+inline Context ContextOf(const Request& req) {
+    return Context{req.principal.get(), req.request_id, req.client_address};
+}
 
 /// A response. `content_type` defaults to JSON; extra headers are added as given.
 struct Response {
