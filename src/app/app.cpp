@@ -10,12 +10,20 @@
 
 #include "app/system_routes.h"
 #include "audit/audit.h"
+#include "audit/audit_routes.h"
+#include "auth/auth_routes.h"
+#include "auth/auth_service.h"
 #include "auth/password.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/logging.h"
 #include "core/version.h"
 #include "http/server.h"
+#include "org/access.h"
+#include "org/demo.h"
+#include "org/org_routes.h"
+#include "org/org_service.h"
+#include "org/roles.h"
 #include "store/migrate.h"
 #include "store/postgres/pg_database.h"
 #include "store/sqlite/sqlite_database.h"
@@ -196,6 +204,16 @@ Result<InitResult> InitDataDir(const InitOptions& o) {
         if (!a) return Fail(a.error());
         return {};
     });
+    if (written && o.demo) {
+        std::string demo_password = o.demo_password;
+        if (demo_password.empty()) {
+            demo_password = crypto::GeneratePassword(12);
+            result.demo_password = demo_password;
+        }
+        SystemClock clock;
+        if (auto seeded = org::SeedDemo(**db, clock, demo_password); !seeded)
+            written = Fail(seeded.error());
+    }
     (*db)->Close();
     if (!written) {
         undo();
@@ -245,8 +263,38 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
         return 1;
     }
 
+    // The areas, wired: every service gets the database, the clock and its rules here.
+    store::Database& database = **db;
+    SystemClock clock;
+    const auto& catalog = org::RoleCatalog::Builtin();
+    const auth::PasswordPolicy password_policy{
+        config->auth.password_min_length, config->auth.password_min_classes,
+        config->auth.password_history, config->auth.password_max_age_days};
+    auth::AuthOptions auth_options;
+    auth_options.password = password_policy;
+    auth_options.lockout_threshold = config->auth.lockout_threshold;
+    auth_options.lockout_minutes = config->auth.lockout_minutes;
+    auth_options.session_idle = std::chrono::minutes(config->auth.session_idle_minutes);
+    auth_options.session_absolute = std::chrono::hours(config->auth.session_absolute_hours);
+    auth_options.elevation = std::chrono::minutes(config->auth.elevation_minutes);
+    auth_options.login_attempts_per_minute = config->auth.login_attempts_per_minute;
+    auth_options.mfa_required_roles = config->auth.mfa_required_roles;
+    auth_options.banner = config->auth.login_banner;
+    auth::PrincipalLoader loader = [&database, &catalog, &clock](const std::string& id) {
+        return org::LoadPrincipal(database, catalog, id, org::TodayJst(clock.Now()));
+    };
+    auth::AuthService auth_service(database, clock, auth_options, loader);
+    auth::TokenService token_service(database, clock);
+    org::OrgService org_service(database, clock, catalog, password_policy);
+    auth::AuthRouteOptions route_options;
+    route_options.secure_cookie = config->TlsEnabled() || config->auth.secure_cookie;
+
     http::Router router;
-    AddSystemRoutes(router, **db);
+    AddSystemRoutes(router, database);
+    auth::AddAuthRoutes(router, auth_service, route_options);
+    auth::AddTokenRoutes(router, token_service);
+    audit::AddAuditRoutes(router, database);
+    org::AddOrgRoutes(router, org_service);
 
     const fs::path web_root = ResolveWebRoot(*config);
     auto files = http::StaticFiles::Load(web_root);
@@ -257,7 +305,9 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
 
     int code = 0;
     {
-        http::Server server(opt, router, std::move(files));
+        http::Server server(
+            opt, router, std::move(files),
+            auth::MakeAuthorizer(auth_service, token_service, loader, route_options));
         if (auto l = server.Listen(); !l) {
             spdlog::error("{}", l.error().message);
             (*db)->Close();

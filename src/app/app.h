@@ -35,18 +35,20 @@ struct InitOptions {
     DatabaseKind database = DatabaseKind::kSqlite;
     std::string postgresql_url;
     std::string admin_password;  ///< Empty: one is generated.
+    std::string demo_password;   ///< With demo: the demo accounts' password; empty: generated.
 };
 
 /// What `mamori init` made.
 struct InitResult {
     std::string admin_password;  ///< Set only when it was generated (to print once).
+    std::string demo_password;   ///< Set only when generated for the demo accounts.
     std::string installation_id;
 };
 
 /// Creates a data directory: its config, its keys folder, its database with the schema, and
 /// the first platform administrator `admin` (whose temporary password must be changed at
-/// first login). Refuses a directory that exists and is not empty. All-or-nothing: on
-/// failure the directory it created is removed again.
+/// first login). With `demo`, also the fictional city of docs/demo.md. Refuses a directory that
+/// exists and is not empty. All-or-nothing: on failure the directory it created is removed again.
 [[nodiscard]] Result<InitResult> InitDataDir(const InitOptions& options);
 
 /// `mamori serve`: runs the HTTP server until SIGINT/SIGTERM. `listen` overrides the config.

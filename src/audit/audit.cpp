@@ -100,6 +100,8 @@ Result<std::int64_t> Record(store::Tx& tx, const Context& ctx, Event e, const st
     e.seq = last->rows[0].Int(0) + 1;
     e.occurred_at = now;
     if (ctx.actor) {
+        // Privileged work is marked, so each elevation's record shows what was done in it.
+        if (ctx.actor->elevated) e.summary["elevated"] = true;
         if (e.actor_id.empty()) e.actor_id = ctx.actor->person_id;
         if (e.actor_name.empty()) e.actor_name = ctx.actor->username;
     }

@@ -1,8 +1,7 @@
 #include "auth/password.h"
 
-#include <sodium.h>
-
 #include <fmt/format.h>
+#include <sodium.h>
 
 #include <cctype>
 #include <cstdlib>
@@ -61,7 +60,8 @@ Result<void> PasswordPolicy::Check(std::string_view password, std::string_view u
     if (!username.empty()) {
         std::string lower_pw(password), lower_user(username);
         for (char& c : lower_pw) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        for (char& c : lower_user) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (char& c : lower_user)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         if (lower_pw.find(lower_user) != std::string::npos)
             return refuse("パスワードにユーザー名を含めないでください");
     }

@@ -21,8 +21,8 @@ bool VerifyPassword(std::string_view password, const std::string& stored);
 struct PasswordPolicy {
     int min_length = 8;
     int min_classes = 3;
-    int history = 5;          ///< How many previous passwords may not be reused (0 = none).
-    int max_age_days = 365;   ///< 0 = never expires.
+    int history = 5;         ///< How many previous passwords may not be reused (0 = none).
+    int max_age_days = 365;  ///< 0 = never expires.
     int max_length = 128;
 
     /// Checks a new password against the length and class rules and that it does not contain

@@ -29,11 +29,11 @@ TEST(PasswordTest, GarbageHashNeverVerifies) {
 TEST(PasswordPolicyTest, DefaultsFollowTheCityRule) {
     PasswordPolicy p;
     EXPECT_TRUE(p.Check("Hirakawa-2026", "tanaka"));
-    EXPECT_TRUE(p.Check("hirakawa2026!", "tanaka"));   // lower, digit, symbol
-    EXPECT_FALSE(p.Check("Ab1!", "tanaka"));           // too short
-    EXPECT_FALSE(p.Check("hirakawacity", "tanaka"));   // one class
-    EXPECT_FALSE(p.Check("hirakawa2026", "tanaka"));   // two classes
-    EXPECT_FALSE(p.Check("Tanaka-2026x", "tanaka"));   // contains the username
+    EXPECT_TRUE(p.Check("hirakawa2026!", "tanaka"));  // lower, digit, symbol
+    EXPECT_FALSE(p.Check("Ab1!", "tanaka"));          // too short
+    EXPECT_FALSE(p.Check("hirakawacity", "tanaka"));  // one class
+    EXPECT_FALSE(p.Check("hirakawa2026", "tanaka"));  // two classes
+    EXPECT_FALSE(p.Check("Tanaka-2026x", "tanaka"));  // contains the username
     auto e = p.Check("short", "x");
     ASSERT_FALSE(e);
     EXPECT_EQ(e.error().field, "new_password");

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/app.h"
+#include "cli/admin_commands.h"
 #include "core/config.h"
 #include "core/logging.h"
 #include "core/version.h"
@@ -42,7 +43,9 @@ int main(int argc, char** argv) {
     bool demo = false;
     std::string pg_url;
     init->add_option("--data", init_dir, "作成するディレクトリ / directory to create")->required();
-    init->add_flag("--demo", demo, "デモ用の架空の市として初期化 / mark as a demo installation");
+    init->add_flag("--demo", demo,
+                   "架空の市の組織と職員も作成 (パスワードは MAMORI_DEMO_PASSWORD、なければ生成) / "
+                   "also create a fictional city; password from MAMORI_DEMO_PASSWORD or generated");
     init->add_option("--database-url", pg_url,
                      "PostgreSQL を使う場合の接続 URL (省略時は SQLite) / PostgreSQL URL; "
                      "SQLite when omitted");
@@ -91,9 +94,12 @@ int main(int argc, char** argv) {
                         "PostgreSQL の復元先 (空のデータベース) / PostgreSQL URL of the empty "
                         "database to restore into");
 
+    auto run_admin = mamori::cli::AddAdminCommands(cli);
+
     CLI11_PARSE(cli, argc, argv);
     mamori::InitLogging("info");
 
+    if (int code = run_admin(); code >= 0) return code;
     if (init->parsed()) {
         mamori::app::InitOptions o;
         o.data_dir = init_dir;
@@ -103,6 +109,7 @@ int main(int argc, char** argv) {
             o.postgresql_url = pg_url;
         }
         if (const char* p = std::getenv("MAMORI_ADMIN_PASSWORD"); p && *p) o.admin_password = p;
+        if (const char* p = std::getenv("MAMORI_DEMO_PASSWORD"); p && *p) o.demo_password = p;
         auto r = mamori::app::InitDataDir(o);
         if (!r) return Report(r.error());
         std::printf("mamori: %s を初期化しました / initialised %s\n", init_dir.c_str(),
@@ -114,6 +121,14 @@ int main(int argc, char** argv) {
                 "(この表示は一度だけです。初回ログイン時に変更が求められます / shown only once; "
                 "must be changed at first login)\n",
                 r->admin_password.c_str());
+        }
+        if (demo) {
+            std::printf(
+                "デモの市を作成しました。アカウントは docs/demo.md を参照 / demo city created; "
+                "accounts in docs/demo.md\n");
+            if (!r->demo_password.empty())
+                std::printf("デモ用パスワード (全員共通) / demo password (all demo accounts): %s\n",
+                            r->demo_password.c_str());
         }
         return 0;
     }

@@ -85,6 +85,18 @@ class MapReader {
         Problem(key, n, "must be one of: " + list);
     }
 
+    void StringList(const std::string& key, std::vector<std::string>& out) {
+        auto n = Take(key);
+        if (!n) return;
+        if (!n.IsSequence()) return Problem(key, n, "must be a list of text values");
+        std::vector<std::string> v;
+        for (const auto& item : n) {
+            if (!item.IsScalar()) return Problem(key, item, "must be a list of text values");
+            v.push_back(item.Scalar());
+        }
+        out = std::move(v);
+    }
+
     /// A nested mapping, or an empty node when absent.
     MapReader Sub(const std::string& key) {
         auto n = Take(key);
@@ -238,6 +250,29 @@ ConfigReport ParseConfig(const std::string& text, const std::filesystem::path& d
                                 "postgresql"});
     }
     {
+        MapReader a = top.Sub("auth");
+        a.String("login_banner", c.auth.login_banner);
+        MapReader pw = a.Sub("password");
+        pw.Int("min_length", c.auth.password_min_length, 4, 128);
+        pw.Int("min_classes", c.auth.password_min_classes, 1, 4);
+        pw.Int("history", c.auth.password_history, 0, 24);
+        pw.Int("max_age_days", c.auth.password_max_age_days, 0, 3650);
+        pw.RejectUnknown();
+        MapReader lo = a.Sub("lockout");
+        lo.Int("threshold", c.auth.lockout_threshold, 1, 100);
+        lo.Int("minutes", c.auth.lockout_minutes, 0, 10080);
+        lo.RejectUnknown();
+        MapReader se = a.Sub("session");
+        se.Int("idle_minutes", c.auth.session_idle_minutes, 1, 1440);
+        se.Int("absolute_hours", c.auth.session_absolute_hours, 1, 168);
+        se.RejectUnknown();
+        a.Int("elevation_minutes", c.auth.elevation_minutes, 1, 240);
+        a.Int("login_attempts_per_minute", c.auth.login_attempts_per_minute, 1, 10000);
+        a.Bool("secure_cookie", c.auth.secure_cookie);
+        a.StringList("mfa_required_roles", c.auth.mfa_required_roles);
+        a.RejectUnknown();
+    }
+    {
         MapReader l = top.Sub("log");
         l.Choice("level", c.log.level, {"trace", "debug", "info", "warn", "error"});
         l.Bool("access_log", c.log.access_log);
@@ -310,6 +345,27 @@ postgresql:
   # 例 / e.g. postgresql://mamori:secret@127.0.0.1:5432/mamori
   url: "{}"
   pool_size: 8
+
+auth:
+  # ログイン画面に表示する注意文 (対策基準 8-2(4)) / banner shown before login
+  login_banner: "このシステムは業務のために利用が許可された者だけが使用できます。操作はすべて記録されます。"
+  password:                # 対策基準 7-4
+    min_length: 8          # 最小文字数 / minimum characters
+    min_classes: 3         # 英大文字・英小文字・数字・記号のうち何種類 / of upper, lower, digit, symbol
+    history: 5             # 直近何回分の再利用を禁止 / previous passwords that may not be reused
+    max_age_days: 365      # 有効期間 (0 = 無期限) / validity; 0 = never expires
+  lockout:
+    threshold: 5           # 連続失敗でロック / consecutive failures before the account locks
+    minutes: 30            # ロック時間 (0 = 管理者が解除するまで) / 0 = until an administrator unlocks
+  session:
+    idle_minutes: 30       # 無操作でログアウト / idle timeout
+    absolute_hours: 12     # ログインの最長時間 / absolute lifetime
+  elevation_minutes: 30    # 特権操作の昇格の最長時間 (対策基準 8-2(6)) / longest elevation
+  login_attempts_per_minute: 20   # 同じアドレスからのログイン試行の上限 (超えると 429)
+  secure_cookie: false     # TLS をプロキシで終端するときは true / true when a proxy terminates TLS
+  # 多要素認証を必須とする役割 / roles that must use MFA (TOTP)
+  mfa_required_roles: [ciso, general_manager, department_officer, section_manager, system_manager,
+                       system_staff, committee_member, csirt_member, auditor, platform_admin]
 
 log:
   level: info        # trace, debug, info, warn, error

@@ -46,6 +46,28 @@ struct Config {
         bool access_log = true;
     } log;
 
+    /// Login and session rules (対策基準 7-4, 8-2).
+    struct Auth {
+        std::string login_banner =
+            "このシステムは業務のために利用が許可された者だけが使用できます。"
+            "操作はすべて記録されます。";
+        int password_min_length = 8;
+        int password_min_classes = 3;
+        int password_history = 5;
+        int password_max_age_days = 365;
+        int lockout_threshold = 5;
+        int lockout_minutes = 30;  ///< 0: locked until an administrator unlocks
+        int session_idle_minutes = 30;
+        int session_absolute_hours = 12;
+        int elevation_minutes = 30;
+        int login_attempts_per_minute = 20;  ///< Per client address; beyond it 429.
+        bool secure_cookie = false;          ///< Force the Secure flag (TLS at a proxy).
+        std::vector<std::string> mfa_required_roles = {
+            "ciso",           "general_manager", "department_officer", "section_manager",
+            "system_manager", "system_staff",    "committee_member",   "csirt_member",
+            "auditor",        "platform_admin"};
+    } auth;
+
     bool TlsEnabled() const { return !server.tls_certificate.empty(); }
     /// The SQLite file as an absolute path.
     std::filesystem::path SqlitePath() const;

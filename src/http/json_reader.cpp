@@ -163,6 +163,26 @@ std::optional<std::int64_t> JsonReader::OptionalInt(std::string_view key, std::i
     return v->get_int64();
 }
 
+std::optional<std::vector<std::string>> JsonReader::OptionalStringList(std::string_view key,
+                                                                       std::size_t max_items,
+                                                                       std::size_t max_chars) {
+    const auto* v = Take(key);
+    if (!v || v->is_null()) return std::nullopt;
+    auto bad = [&] {
+        Problem(key, "invalid_field",
+                fmt::format("{} は {} 文字以内の文字列を {} 個までの配列で指定してください", key,
+                            max_chars, max_items));
+        return std::nullopt;
+    };
+    if (!v->is_array() || v->get_array().size() > max_items) return bad();
+    std::vector<std::string> out;
+    for (const auto& item : v->get_array()) {
+        if (!item.is_string() || CountChars(item.get_string()) > max_chars) return bad();
+        out.emplace_back(item.get_string());
+    }
+    return out;
+}
+
 Result<void> JsonReader::Finish() {
     if (error_) return Fail(*error_);
     for (const auto& kv : obj_) {

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.h"
 #include "http/message.h"
@@ -36,6 +37,10 @@ class JsonReader {
     std::optional<bool> OptionalBool(std::string_view key);
     std::optional<std::int64_t> OptionalInt(std::string_view key, std::int64_t min,
                                             std::int64_t max);
+    /// An array of strings (each ≤ max_chars), at most `max_items` of them.
+    std::optional<std::vector<std::string>> OptionalStringList(std::string_view key,
+                                                               std::size_t max_items,
+                                                               std::size_t max_chars = 100);
     bool Has(std::string_view key) const { return obj_.contains(key); }
     /// True when the field is present and JSON null (to clear a value).
     bool IsNull(std::string_view key) const;

@@ -1,0 +1,69 @@
+#include "audit/audit_routes.h"
+
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "audit/audit.h"
+
+namespace mamori::audit {
+
+namespace {
+
+/// A whole number from a query parameter within [min, max], or an error naming it.
+Result<std::int64_t> QueryInt(const http::Request& req, std::string_view name, std::int64_t dflt,
+                              std::int64_t min, std::int64_t max) {
+    auto v = req.Query(name);
+    if (!v) return dflt;
+    std::int64_t n = 0;
+    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+    if (ec != std::errc() || end != v->data() + v->size() || n < min || n > max)
+        return Fail(Error::Invalid("invalid_query",
+                                   std::string(name) + " は " + std::to_string(min) + " から " +
+                                       std::to_string(max) + " までの整数で指定してください",
+                                   std::string(name)));
+    return n;
+}
+
+Result<std::string> QueryText(const http::Request& req, std::string_view name) {
+    auto v = req.Query(name);
+    if (!v) return std::string();
+    if (v->size() > 100)
+        return Fail(Error::Invalid("invalid_query", std::string(name) + " が長すぎます",
+                                   std::string(name)));
+    return std::string(*v);
+}
+
+}  // namespace
+
+void AddAuditRoutes(http::Router& router, store::Database& db) {
+    router.Add(
+        {http::Method::kGet, "/api/v1/audit-events", "audit.read", http::RunOn::kWorker,
+         [&db](http::Request& req) {
+             Filter f;
+             auto limit = QueryInt(req, "limit", 50, 1, 500);
+             auto cursor = QueryInt(req, "cursor", 0, 0, INT64_MAX);
+             for (auto* r : {&limit, &cursor})
+                 if (!*r) return http::ErrorResponse(r->error(), req.request_id);
+             f.limit = static_cast<int>(*limit);
+             f.before_seq = *cursor;
+             for (auto [name, field] :
+                  {std::pair{"actor_id", &f.actor_id}, std::pair{"action", &f.action},
+                   std::pair{"object_type", &f.object_type}, std::pair{"object_id", &f.object_id},
+                   std::pair{"from", &f.from}, std::pair{"to", &f.to}}) {
+                 auto v = QueryText(req, name);
+                 if (!v) return http::ErrorResponse(v.error(), req.request_id);
+                 *field = std::move(*v);
+             }
+             auto events = List(db, f);
+             if (!events) return http::ErrorResponse(events.error(), req.request_id);
+             boost::json::array items;
+             for (const auto& e : *events) items.push_back(ToJson(e));
+             boost::json::value next = nullptr;
+             if (static_cast<int>(events->size()) == f.limit)
+                 next = std::to_string(events->back().seq);
+             return http::Response::Json(
+                 200, boost::json::object{{"items", std::move(items)}, {"next_cursor", next}});
+         }});
+}
+
+}  // namespace mamori::audit
