@@ -35,6 +35,10 @@ Error Locked() {
 Error NoSession() {
     return {ErrorKind::kUnauthenticated, "unauthenticated", "ログインが必要です", {}};
 }
+Error InvalidCode() {
+    return {ErrorKind::kUnauthenticated, "invalid_code",
+            "確認コードが違うか、既に使われたコードです", "code"};
+}
 Error WrongStep() {
     return Error::Conflict("login_step", "ログインのこの段階ではこの操作はできません");
 }
@@ -162,6 +166,74 @@ Result<LoginStep> AuthService::LoginHistory(const std::string& person_id, int sk
     return h;
 }
 
+Result<AuthService::PersonRow> AuthService::PersonById(const std::string& id) {
+    auto found = db_.Query(fmt::format("SELECT {} FROM people WHERE id = ?", kPersonColumns), {id});
+    if (!found) return Fail(found.error());
+    if (found->rows.empty()) return Fail(NoSession());
+    return PersonRow::From(found->rows[0]);
+}
+
+Result<bool> AuthService::CountFailure(const Context& ctx, const PersonRow& p,
+                                       const std::string& reason,
+                                       const std::string& end_session_hash) {
+    const std::string now = Iso(clock_.Now());
+    const std::int64_t failures = p.failed_logins + 1;
+    const bool lock = failures >= options_.lockout_threshold;
+    const std::string until =
+        options_.lockout_minutes == 0
+            ? kLockedForever
+            : Iso(clock_.Now() + std::chrono::minutes(options_.lockout_minutes));
+    auto r = db_.Transact([&](store::Tx& tx) -> Result<void> {
+        auto u = tx.Exec("UPDATE people SET failed_logins = ?, locked_until = ? WHERE id = ?",
+                         {failures, lock ? store::Value(until) : store::Value(), p.id});
+        if (!u) return Fail(u.error());
+        if (lock && !end_session_hash.empty()) {
+            auto d = tx.Exec("DELETE FROM sessions WHERE token_hash = ?", {end_session_hash});
+            if (!d) return Fail(d.error());
+        }
+        auto a =
+            audit::Record(tx, ctx,
+                          {.actor_id = p.id,
+                           .actor_name = p.username,
+                           .action = "auth.login_failed",
+                           .object_type = "person",
+                           .object_id = p.id,
+                           .summary = {{"reason", reason}, {"consecutive_failures", failures}}},
+                          now);
+        if (!a) return Fail(a.error());
+        if (lock) {
+            auto l = audit::Record(
+                tx, ctx,
+                {.actor_id = p.id,
+                 .actor_name = p.username,
+                 .action = "auth.account_locked",
+                 .object_type = "person",
+                 .object_id = p.id,
+                 .summary = {{"locked_until", until}, {"consecutive_failures", failures}}},
+                now);
+            if (!l) return Fail(l.error());
+        }
+        return {};
+    });
+    if (!r) return Fail(r.error());
+    return lock;
+}
+
+Result<void> AuthService::RecordLogin(store::Tx& tx, const Context& ctx, const std::string& id,
+                                      const std::string& username, const std::string& method,
+                                      const std::string& now) {
+    auto a = audit::Record(tx, ctx,
+                           {.actor_id = id,
+                            .actor_name = username,
+                            .action = "auth.login",
+                            .object_type = "person",
+                            .object_id = id,
+                            .summary = {{"method", method}}},
+                           now);
+    if (!a) return Fail(a.error());
+    return {};
+}
+
 Result<LoginStep> AuthService::Login(const Context& ctx, const std::string& username,
                                      const std::string& password) {
     if (RateLimited(ctx.client_address)) {
@@ -203,42 +275,9 @@ Result<LoginStep> AuthService::Login(const Context& ctx, const std::string& user
         return Fail(InvalidCredentials());
     }
     if (!password_ok) {
-        const std::int64_t failures = p.failed_logins + 1;
-        const bool lock = failures >= options_.lockout_threshold;
-        const std::string until =
-            options_.lockout_minutes == 0
-                ? kLockedForever
-                : Iso(clock_.Now() + std::chrono::minutes(options_.lockout_minutes));
-        auto r = db_.Transact([&](store::Tx& tx) -> Result<void> {
-            auto u = tx.Exec("UPDATE people SET failed_logins = ?, locked_until = ? WHERE id = ?",
-                             {failures, lock ? store::Value(until) : store::Value(), p.id});
-            if (!u) return Fail(u.error());
-            auto a = audit::Record(
-                tx, ctx,
-                {.actor_id = p.id,
-                 .actor_name = p.username,
-                 .action = "auth.login_failed",
-                 .object_type = "person",
-                 .object_id = p.id,
-                 .summary = {{"reason", "wrong_password"}, {"consecutive_failures", failures}}},
-                now);
-            if (!a) return Fail(a.error());
-            if (lock) {
-                auto l = audit::Record(
-                    tx, ctx,
-                    {.actor_id = p.id,
-                     .actor_name = p.username,
-                     .action = "auth.account_locked",
-                     .object_type = "person",
-                     .object_id = p.id,
-                     .summary = {{"locked_until", until}, {"consecutive_failures", failures}}},
-                    now);
-                if (!l) return Fail(l.error());
-            }
-            return {};
-        });
-        if (!r) return Fail(r.error());
-        return Fail(lock ? Locked() : InvalidCredentials());
+        auto locked = CountFailure(ctx, p, "wrong_password", "");
+        if (!locked) return Fail(locked.error());
+        return Fail(*locked ? Locked() : InvalidCredentials());
     }
 
     auto stage = NextStage(p);
@@ -321,11 +360,9 @@ Result<LoginStep> AuthService::ChangePassword(const Context& ctx, const std::str
     if (!session) return Fail(session.error());
     if (session->stage != Stage::kPasswordChangeRequired && session->stage != Stage::kFull)
         return Fail(WrongStep());
-    auto found = db_.Query(fmt::format("SELECT {} FROM people WHERE id = ?", kPersonColumns),
-                           {session->person_id});
-    if (!found) return Fail(found.error());
-    if (found->rows.empty()) return Fail(NoSession());
-    PersonRow p = PersonRow::From(found->rows[0]);
+    auto person = PersonById(session->person_id);
+    if (!person) return Fail(person.error());
+    PersonRow p = std::move(*person);
     if (!VerifyPassword(current, p.password_hash))
         return Fail(
             Error::Invalid("wrong_password", "現在のパスワードが違います", "current_password"));
@@ -382,15 +419,8 @@ Result<LoginStep> AuthService::ChangePassword(const Context& ctx, const std::str
                                now);
         if (!a) return Fail(a.error());
         if (session->stage != Stage::kFull && *stage == Stage::kFull) {
-            auto l = audit::Record(tx, ctx,
-                                   {.actor_id = p.id,
-                                    .actor_name = p.username,
-                                    .action = "auth.login",
-                                    .object_type = "person",
-                                    .object_id = p.id,
-                                    .summary = {{"method", "password"}}},
-                                   now);
-            if (!l) return Fail(l.error());
+            if (auto l = RecordLogin(tx, ctx, p.id, p.username, "password", now); !l)
+                return Fail(l.error());
         }
         return {};
     });
@@ -439,10 +469,9 @@ Result<std::pair<LoginStep, std::vector<std::string>>> AuthService::ConfirmMfaEn
     if (!session) return Fail(session.error());
     if (session->stage != Stage::kMfaEnrollmentRequired && session->stage != Stage::kFull)
         return Fail(WrongStep());
-    auto found = db_.Query(fmt::format("SELECT {} FROM people WHERE id = ?", kPersonColumns),
-                           {session->person_id});
-    if (!found || found->rows.empty()) return Fail(NoSession());
-    PersonRow p = PersonRow::From(found->rows[0]);
+    auto person = PersonById(session->person_id);
+    if (!person) return Fail(person.error());
+    PersonRow p = std::move(*person);
     if (!p.mfa_pending)
         return Fail(Error::Conflict("no_enrollment", "先に多要素認証の登録を始めてください"));
     const auto unix_now =
@@ -477,15 +506,8 @@ Result<std::pair<LoginStep, std::vector<std::string>>> AuthService::ConfirmMfaEn
                                now);
         if (!a) return Fail(a.error());
         if (session->stage != Stage::kFull) {
-            auto l = audit::Record(tx, ctx,
-                                   {.actor_id = p.id,
-                                    .actor_name = p.username,
-                                    .action = "auth.login",
-                                    .object_type = "person",
-                                    .object_id = p.id,
-                                    .summary = {{"method", "totp_enrollment"}}},
-                                   now);
-            if (!l) return Fail(l.error());
+            if (auto l = RecordLogin(tx, ctx, p.id, p.username, "totp_enrollment", now); !l)
+                return Fail(l.error());
         }
         return {};
     });
@@ -502,10 +524,9 @@ Result<LoginStep> AuthService::VerifyMfa(const Context& ctx, const std::string& 
     auto session = Authenticate(token);
     if (!session) return Fail(session.error());
     if (session->stage != Stage::kMfaRequired) return Fail(WrongStep());
-    auto found = db_.Query(fmt::format("SELECT {} FROM people WHERE id = ?", kPersonColumns),
-                           {session->person_id});
-    if (!found || found->rows.empty()) return Fail(NoSession());
-    PersonRow p = PersonRow::From(found->rows[0]);
+    auto person = PersonById(session->person_id);
+    if (!person) return Fail(person.error());
+    PersonRow p = std::move(*person);
     if (!p.mfa_secret) return Fail(WrongStep());
     const std::string now = Iso(clock_.Now());
     const auto unix_now =
@@ -533,37 +554,10 @@ Result<LoginStep> AuthService::VerifyMfa(const Context& ctx, const std::string& 
     }
     if (method.empty()) {
         // A wrong or replayed second factor counts towards the lockout like a wrong password.
-        const std::int64_t failures = p.failed_logins + 1;
-        const bool lock = failures >= options_.lockout_threshold;
-        const std::string until =
-            options_.lockout_minutes == 0
-                ? kLockedForever
-                : Iso(clock_.Now() + std::chrono::minutes(options_.lockout_minutes));
-        auto r = db_.Transact([&](store::Tx& tx) -> Result<void> {
-            auto u = tx.Exec("UPDATE people SET failed_logins = ?, locked_until = ? WHERE id = ?",
-                             {failures, lock ? store::Value(until) : store::Value(), p.id});
-            if (!u) return Fail(u.error());
-            if (lock) {
-                auto d = tx.Exec("DELETE FROM sessions WHERE token_hash = ?", {HashToken(token)});
-                if (!d) return Fail(d.error());
-            }
-            auto a = audit::Record(tx, ctx,
-                                   {.actor_id = p.id,
-                                    .actor_name = p.username,
-                                    .action = "auth.login_failed",
-                                    .object_type = "person",
-                                    .object_id = p.id,
-                                    .summary = {{"reason", "wrong_or_reused_code"},
-                                                {"consecutive_failures", failures},
-                                                {"locked", lock}}},
-                                   now);
-            if (!a) return Fail(a.error());
-            return {};
-        });
-        if (!r) return Fail(r.error());
-        if (lock) return Fail(Locked());
-        return Fail(Error{ErrorKind::kUnauthenticated, "invalid_code",
-                          "確認コードが違うか、既に使われたコードです", "code"});
+        auto locked = CountFailure(ctx, p, "wrong_or_reused_code", HashToken(token));
+        if (!locked) return Fail(locked.error());
+        if (*locked) return Fail(Locked());
+        return Fail(InvalidCode());
     }
     auto r = db_.Transact([&](store::Tx& tx) -> Result<void> {
         auto u = tx.Exec(
@@ -572,30 +566,20 @@ Result<LoginStep> AuthService::VerifyMfa(const Context& ctx, const std::string& 
             {new_step, p.id, method == "totp" ? new_step : new_step + 1});
         if (!u) return Fail(u.error());
         if (method == "totp" && *u == 0)  // another request used the same code first
-            return Fail(Error{ErrorKind::kUnauthenticated, "invalid_code",
-                              "確認コードが違うか、既に使われたコードです", "code"});
+            return Fail(InvalidCode());
         if (method == "recovery_code") {
             auto c = tx.Exec(
                 "UPDATE recovery_codes SET used_at = ? WHERE person_id = ? AND code_hash = ? AND "
                 "used_at IS NULL",
                 {now, p.id, recovery_hash});
             if (!c) return Fail(c.error());
-            if (*c == 0)
-                return Fail(Error{ErrorKind::kUnauthenticated, "invalid_code",
-                                  "確認コードが違うか、既に使われたコードです", "code"});
+            if (*c == 0) return Fail(InvalidCode());
         }
         auto s =
             tx.Exec("UPDATE sessions SET stage = 'full' WHERE token_hash = ?", {HashToken(token)});
         if (!s) return Fail(s.error());
-        auto a = audit::Record(tx, ctx,
-                               {.actor_id = p.id,
-                                .actor_name = p.username,
-                                .action = "auth.login",
-                                .object_type = "person",
-                                .object_id = p.id,
-                                .summary = {{"method", method}}},
-                               now);
-        if (!a) return Fail(a.error());
+        if (auto a = RecordLogin(tx, ctx, p.id, p.username, method, now); !a)
+            return Fail(a.error());
         return {};
     });
     if (!r) return Fail(r.error());
@@ -631,10 +615,9 @@ Result<std::string> AuthService::Elevate(const Context& ctx, const std::string& 
     auto session = Authenticate(token);
     if (!session) return Fail(session.error());
     if (session->stage != Stage::kFull) return Fail(WrongStep());
-    auto found = db_.Query(fmt::format("SELECT {} FROM people WHERE id = ?", kPersonColumns),
-                           {session->person_id});
-    if (!found || found->rows.empty()) return Fail(NoSession());
-    PersonRow p = PersonRow::From(found->rows[0]);
+    auto person = PersonById(session->person_id);
+    if (!person) return Fail(person.error());
+    PersonRow p = std::move(*person);
     if (!VerifyPassword(password, p.password_hash))
         return Fail(Error::Invalid("wrong_password", "パスワードが違います", "password"));
     std::int64_t new_step = p.mfa_last_step;

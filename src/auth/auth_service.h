@@ -109,6 +109,15 @@ class AuthService {
   private:
     struct PersonRow;
     Result<Stage> NextStage(const PersonRow& p);
+    Result<PersonRow> PersonById(const std::string& id);
+    /// Counts a failed attempt (wrong password or code): increments the counter, locks the
+    /// account at the threshold (ending the session whose hash is given), and audits both.
+    /// Returns whether the account is now locked.
+    Result<bool> CountFailure(const Context& ctx, const PersonRow& p, const std::string& reason,
+                              const std::string& end_session_hash);
+    Result<void> RecordLogin(store::Tx& tx, const Context& ctx, const std::string& id,
+                             const std::string& username, const std::string& method,
+                             const std::string& now);
     bool RateLimited(const std::string& client);
 
     store::Database& db_;
