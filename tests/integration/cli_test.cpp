@@ -9,6 +9,7 @@
 #include "core/version.h"
 #include "store/postgres/pg_database.h"
 #include "store/sqlite/sqlite_database.h"
+#include "support/api_client.h"
 #include "support/test_postgres.h"
 #include "support/test_server.h"
 
@@ -241,6 +242,69 @@ TEST(CliTest, RestoreRefusesAnArchiveWithAnUnlistedFile) {
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("unlisted file"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(tmp.path() / "r"));
+}
+
+TEST(CliTest, DemoCityCanLogIn) {
+    TempDir tmp;
+    const fs::path data = tmp.path() / "data";
+    auto init =
+        RunMamori({"init", "--data", data.string(), "--demo"},
+                  {"MAMORI_ADMIN_PASSWORD=x-Passw0rd!", "MAMORI_DEMO_PASSWORD=Demo-Passw0rd-1"});
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+    auto server = ServerProcess::Start(data);
+    ASSERT_TRUE(server);
+    ApiClient staff(server->port());
+    auto ok = staff.Post(
+        "/api/v1/auth/login",
+        boost::json::object{{"username", "shimin-staff"}, {"password", "Demo-Passw0rd-1"}});
+    ASSERT_EQ(ok.status, 200) << ok.body;
+    EXPECT_EQ(ok.json.at("status").as_string(), "ok");  // staff need no MFA by default
+    ApiClient auditor(server->port());
+    auto mfa =
+        auditor.Post("/api/v1/auth/login",
+                     boost::json::object{{"username", "kansa"}, {"password", "Demo-Passw0rd-1"}});
+    ASSERT_EQ(mfa.status, 200) << mfa.body;
+    EXPECT_EQ(mfa.json.at("status").as_string(), "mfa_enrollment_required");
+    auto units = RunMamori({"unit", "list", "--data", data.string()});
+    EXPECT_EQ(units.exit_code, 0) << units.err;
+    EXPECT_NE(units.out.find("情報政策課"), std::string::npos);
+}
+
+TEST(CliTest, AdministratorCommandsManageTheOrganisation) {
+    TempDir tmp;
+    const fs::path data = tmp.path() / "data";
+    ASSERT_NO_FATAL_FAILURE(InitInto(data));
+    auto d = RunMamori({"unit", "add", "--data", data.string(), "総務部", "--kind", "department"});
+    ASSERT_EQ(d.exit_code, 0) << d.err;
+    auto s = RunMamori({"unit", "add", "--data", data.string(), "情報政策課", "--kind", "section",
+                        "--parent", "総務部"});
+    ASSERT_EQ(s.exit_code, 0) << s.err;
+    auto u = RunMamori({"user", "add", "--data", data.string(), "sato", "--name", "佐藤 花子",
+                        "--unit", "情報政策課"},
+                       {"MAMORI_USER_PASSWORD=Temp-Passw0rd-1"});
+    ASSERT_EQ(u.exit_code, 0) << u.err;
+    EXPECT_EQ(u.out.find("Temp-Passw0rd-1"), std::string::npos);  // given, so not printed
+    auto a = RunMamori({"appoint", "--data", data.string(), "sato", "--role", "section_manager",
+                        "--unit", "情報政策課"});
+    EXPECT_EQ(a.exit_code, 0) << a.err;
+    auto bad = RunMamori({"appoint", "--data", data.string(), "sato", "--role", "emperor"});
+    EXPECT_EQ(bad.exit_code, 1);
+    auto list = RunMamori({"user", "list", "--data", data.string()});
+    EXPECT_NE(list.out.find("sato"), std::string::npos);
+    auto reset = RunMamori({"user", "reset-password", "--data", data.string(), "sato"});
+    EXPECT_EQ(reset.exit_code, 0) << reset.err;
+    EXPECT_NE(reset.out.find("temporary password:"), std::string::npos);
+    const fs::path csv = tmp.path() / "people.csv";
+    std::ofstream(csv)
+        << "username,display_name,unit,password\nito,伊藤 一郎,情報政策課,Temp-Passw0rd-1\n";
+    auto dry = RunMamori({"import", "people", "--data", data.string(), csv.string(), "--dry-run"});
+    EXPECT_EQ(dry.exit_code, 0) << dry.err;
+    EXPECT_EQ(RunMamori({"user", "list", "--data", data.string()}).out.find("ito "),
+              std::string::npos);
+    auto real = RunMamori({"import", "people", "--data", data.string(), csv.string()});
+    EXPECT_EQ(real.exit_code, 0) << real.err;
+    EXPECT_NE(RunMamori({"user", "list", "--data", data.string()}).out.find("ito "),
+              std::string::npos);
 }
 
 TEST(CliTest, BackupAndRestoreRoundTripPostgresql) {
