@@ -32,9 +32,11 @@ test: debug
 	@cd build/debug && ctest --output-on-failure -j $(JOBS) --timeout 300
 
 bench: build
-	@cmake --build --preset release --target store_benchmark -j $(JOBS)
+	@cmake --build --preset release --target store_benchmark auth_benchmark -j $(JOBS)
 	@./build/release/bench/store_benchmark
+	@./build/release/bench/auth_benchmark
 	@bash bench/wrk/run.sh
+	@bash bench/wrk/people.sh
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
