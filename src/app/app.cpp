@@ -248,6 +248,7 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
     opt.read_timeout = std::chrono::seconds(s.read_timeout_seconds);
     opt.idle_timeout = std::chrono::seconds(s.idle_timeout_seconds);
     opt.access_log = config->log.access_log;
+    opt.trust_forwarded_for = s.trust_forwarded_for;
     if (config->TlsEnabled()) {
         auto abs = [&](const std::string& p) {
             fs::path f(p);
@@ -263,6 +264,13 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
         return 1;
     }
 
+    for (const auto& role : config->auth.mfa_required_roles) {
+        if (!org::RoleCatalog::Builtin().Find(role)) {
+            spdlog::error("auth.mfa_required_roles: unknown role {}", role);
+            (*db)->Close();
+            return 1;
+        }
+    }
     // The areas, wired: every service gets the database, the clock and its rules here.
     store::Database& database = **db;
     SystemClock clock;

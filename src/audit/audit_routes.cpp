@@ -1,9 +1,11 @@
 #include "audit/audit_routes.h"
 
 #include <boost/json.hpp>
+#include <cctype>
 #include <charconv>
 
 #include "audit/audit.h"
+#include "http/json_reader.h"
 
 namespace mamori::audit {
 
@@ -17,7 +19,7 @@ Result<std::int64_t> QueryInt(const http::Request& req, std::string_view name, s
     std::int64_t n = 0;
     auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
     if (ec != std::errc() || end != v->data() + v->size() || n < min || n > max)
-        return Fail(Error::Invalid("invalid_query",
+        return Fail(Error::Invalid("invalid_field",
                                    std::string(name) + " は " + std::to_string(min) + " から " +
                                        std::to_string(max) + " までの整数で指定してください",
                                    std::string(name)));
@@ -28,9 +30,31 @@ Result<std::string> QueryText(const http::Request& req, std::string_view name) {
     auto v = req.Query(name);
     if (!v) return std::string();
     if (v->size() > 100)
-        return Fail(Error::Invalid("invalid_query", std::string(name) + " が長すぎます",
+        return Fail(Error::Invalid("invalid_field", std::string(name) + " が長すぎます",
                                    std::string(name)));
     return std::string(*v);
+}
+
+/// `from` / `to`: a date "YYYY-MM-DD" or an RFC 3339 UTC time "YYYY-MM-DDTHH:MM:SSZ".
+Result<std::string> QueryTime(const http::Request& req, std::string_view name) {
+    auto v = QueryText(req, name);
+    if (!v || v->empty()) return v;
+    const std::string& t = *v;
+    const bool date_ok = t.size() >= 10 && http::IsValidDate(t.substr(0, 10));
+    const bool time_ok =
+        t.size() == 10 || (t.size() == 20 && t[10] == 'T' && t[13] == ':' && t[16] == ':' &&
+                           t[19] == 'Z' && std::isdigit(static_cast<unsigned char>(t[11])) &&
+                           std::isdigit(static_cast<unsigned char>(t[12])) &&
+                           std::isdigit(static_cast<unsigned char>(t[14])) &&
+                           std::isdigit(static_cast<unsigned char>(t[15])) &&
+                           std::isdigit(static_cast<unsigned char>(t[17])) &&
+                           std::isdigit(static_cast<unsigned char>(t[18])));
+    if (!date_ok || !time_ok)
+        return Fail(Error::Invalid(
+            "invalid_field",
+            std::string(name) + " は YYYY-MM-DD か YYYY-MM-DDTHH:MM:SSZ (UTC) で指定してください",
+            std::string(name)));
+    return v;
 }
 
 }  // namespace
@@ -50,7 +74,8 @@ void AddAuditRoutes(http::Router& router, store::Database& db) {
                   {std::pair{"actor_id", &f.actor_id}, std::pair{"action", &f.action},
                    std::pair{"object_type", &f.object_type}, std::pair{"object_id", &f.object_id},
                    std::pair{"from", &f.from}, std::pair{"to", &f.to}}) {
-                 auto v = QueryText(req, name);
+                 const std::string_view n = name;
+                 auto v = n == "from" || n == "to" ? QueryTime(req, name) : QueryText(req, name);
                  if (!v) return http::ErrorResponse(v.error(), req.request_id);
                  *field = std::move(*v);
              }

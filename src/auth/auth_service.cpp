@@ -63,6 +63,11 @@ std::string RecoveryHash(const std::string& code) {
 
 }  // namespace
 
+namespace {
+/// The value of sessions.stage for a stage ("full" where the API says "ok").
+std::string_view SessionStage(Stage s) { return s == Stage::kFull ? "full" : StageName(s); }
+}  // namespace
+
 std::string_view StageName(Stage s) {
     switch (s) {
         case Stage::kFull:
@@ -126,13 +131,16 @@ bool AuthService::RateLimited(const std::string& client) {
     return ++count > options_.login_attempts_per_minute;
 }
 
-Result<Stage> AuthService::NextStage(const PersonRow& p) {
+Result<Stage> AuthService::NextStage(const PersonRow& p, bool second_factor_done) {
+    // An enrolled second factor comes first, so that nothing — not even a forced password
+    // change — happens on the strength of the password alone.
+    if (p.mfa_secret && !second_factor_done) return Stage::kMfaRequired;
     const auto now = clock_.Now();
     if (p.must_change) return Stage::kPasswordChangeRequired;
     if (options_.password.max_age_days > 0 &&
         p.password_changed_at < Iso(now - std::chrono::hours(24) * options_.password.max_age_days))
         return Stage::kPasswordChangeRequired;
-    if (p.mfa_secret) return Stage::kMfaRequired;
+    if (p.mfa_secret) return Stage::kFull;
     auto principal = loader_(p.id);
     if (!principal) return Fail(principal.error());
     for (const auto& g : principal->grants) {
@@ -280,7 +288,7 @@ Result<LoginStep> AuthService::Login(const Context& ctx, const std::string& user
         return Fail(*locked ? Locked() : InvalidCredentials());
     }
 
-    auto stage = NextStage(p);
+    auto stage = NextStage(p, false);
     if (!stage) return Fail(stage.error());
     auto history = LoginHistory(p.id);
     if (!history) return Fail(history.error());
@@ -290,15 +298,18 @@ Result<LoginStep> AuthService::Login(const Context& ctx, const std::string& user
     step.csrf_token = crypto::Base64Url(crypto::RandomBytes(32));
     const std::string expires = Iso(clock_.Now() + options_.session_absolute);
     auto r = db_.Transact([&](store::Tx& tx) -> Result<void> {
-        auto u = tx.Exec("UPDATE people SET failed_logins = 0, locked_until = NULL WHERE id = ?",
-                         {p.id});
-        if (!u) return Fail(u.error());
+        // With a second factor still to come, failures keep counting until it is passed, so
+        // the password cannot be used to reset the counter between guesses at the code.
+        if (*stage != Stage::kMfaRequired) {
+            auto u = tx.Exec(
+                "UPDATE people SET failed_logins = 0, locked_until = NULL WHERE id = ?", {p.id});
+            if (!u) return Fail(u.error());
+        }
         auto s = tx.Exec(
             "INSERT INTO sessions (token_hash, person_id, csrf_token, stage, created_at, "
             "last_seen_at, expires_at, client_address) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            {HashToken(step.token), p.id, step.csrf_token,
-             std::string(*stage == Stage::kFull ? "full" : StageName(*stage)), now, now, expires,
-             ctx.client_address});
+            {HashToken(step.token), p.id, step.csrf_token, std::string(SessionStage(*stage)), now,
+             now, expires, ctx.client_address});
         if (!s) return Fail(s.error());
         auto a = audit::Record(
             tx, ctx,
@@ -363,9 +374,13 @@ Result<LoginStep> AuthService::ChangePassword(const Context& ctx, const std::str
     auto person = PersonById(session->person_id);
     if (!person) return Fail(person.error());
     PersonRow p = std::move(*person);
-    if (!VerifyPassword(current, p.password_hash))
+    if (!VerifyPassword(current, p.password_hash)) {
+        auto locked = CountFailure(ctx, p, "wrong_current_password", HashToken(token));
+        if (!locked) return Fail(locked.error());
+        if (*locked) return Fail(Locked());
         return Fail(
             Error::Invalid("wrong_password", "現在のパスワードが違います", "current_password"));
+    }
     if (auto ok = options_.password.Check(next, p.username); !ok) return Fail(ok.error());
     if (next == current)
         return Fail(Error::Invalid(
@@ -388,7 +403,7 @@ Result<LoginStep> AuthService::ChangePassword(const Context& ctx, const std::str
     const std::string now = Iso(clock_.Now());
     p.must_change = false;
     p.password_changed_at = now;
-    auto stage = NextStage(p);
+    auto stage = NextStage(p, true);  // an enrolled second factor was passed before this step
     if (!stage) return Fail(stage.error());
     const std::string token_hash = HashToken(token);
     auto r = db_.Transact([&](store::Tx& tx) -> Result<void> {
@@ -405,9 +420,8 @@ Result<LoginStep> AuthService::ChangePassword(const Context& ctx, const std::str
         auto d = tx.Exec("DELETE FROM sessions WHERE person_id = ? AND token_hash <> ?",
                          {p.id, token_hash});
         if (!d) return Fail(d.error());
-        auto s =
-            tx.Exec("UPDATE sessions SET stage = ? WHERE token_hash = ?",
-                    {std::string(*stage == Stage::kFull ? "full" : StageName(*stage)), token_hash});
+        auto s = tx.Exec("UPDATE sessions SET stage = ? WHERE token_hash = ?",
+                         {std::string(SessionStage(*stage)), token_hash});
         if (!s) return Fail(s.error());
         auto a = audit::Record(tx, ctx,
                                {.actor_id = p.id,
@@ -425,7 +439,12 @@ Result<LoginStep> AuthService::ChangePassword(const Context& ctx, const std::str
         return {};
     });
     if (!r) return Fail(r.error());
+    // A login that is now complete shows the one before it, as a password login does.
     LoginStep step;
+    if (*stage == Stage::kFull && session->stage != Stage::kFull) {
+        auto h = LoginHistory(p.id, 1);
+        if (h) step = *h;
+    }
     step.stage = *stage;
     step.person_id = p.id;
     step.csrf_token = session->csrf_token;
@@ -438,6 +457,14 @@ Result<MfaEnrollment> AuthService::BeginMfaEnrollment(const Context& ctx,
     if (!session) return Fail(session.error());
     if (session->stage != Stage::kMfaEnrollmentRequired && session->stage != Stage::kFull)
         return Fail(WrongStep());
+    // Replacing an authenticator from a finished login is an administrative act on the
+    // account: it needs the password (and current code) again, as elevation does.
+    if (session->stage == Stage::kFull && !session->elevated)
+        return Fail(
+            Error{ErrorKind::kForbidden,
+                  "elevation_required",
+                  "認証アプリを登録し直す前に、権限の昇格 (パスワードの再入力) をしてください",
+                  {}});
     auto who = db_.Query("SELECT username FROM people WHERE id = ?", {session->person_id});
     if (!who || who->rows.empty()) return Fail(NoSession());
     const std::string username = who->rows[0].Text(0);
@@ -469,6 +496,14 @@ Result<std::pair<LoginStep, std::vector<std::string>>> AuthService::ConfirmMfaEn
     if (!session) return Fail(session.error());
     if (session->stage != Stage::kMfaEnrollmentRequired && session->stage != Stage::kFull)
         return Fail(WrongStep());
+    // Replacing an authenticator from a finished login is an administrative act on the
+    // account: it needs the password (and current code) again, as elevation does.
+    if (session->stage == Stage::kFull && !session->elevated)
+        return Fail(
+            Error{ErrorKind::kForbidden,
+                  "elevation_required",
+                  "認証アプリを登録し直す前に、権限の昇格 (パスワードの再入力) をしてください",
+                  {}});
     auto person = PersonById(session->person_id);
     if (!person) return Fail(person.error());
     PersonRow p = std::move(*person);
@@ -513,6 +548,10 @@ Result<std::pair<LoginStep, std::vector<std::string>>> AuthService::ConfirmMfaEn
     });
     if (!r) return Fail(r.error());
     LoginStep step;
+    if (session->stage != Stage::kFull) {
+        auto h = LoginHistory(p.id, 1);
+        if (h) step = *h;
+    }
     step.stage = Stage::kFull;
     step.person_id = p.id;
     step.csrf_token = session->csrf_token;
@@ -559,6 +598,9 @@ Result<LoginStep> AuthService::VerifyMfa(const Context& ctx, const std::string& 
         if (*locked) return Fail(Locked());
         return Fail(InvalidCode());
     }
+    // After the second factor, a forced or expired password may still have to be changed.
+    auto next = NextStage(p, true);
+    if (!next) return Fail(next.error());
     auto r = db_.Transact([&](store::Tx& tx) -> Result<void> {
         auto u = tx.Exec(
             "UPDATE people SET mfa_last_step = ?, failed_logins = 0 WHERE id = ? AND "
@@ -575,16 +617,28 @@ Result<LoginStep> AuthService::VerifyMfa(const Context& ctx, const std::string& 
             if (!c) return Fail(c.error());
             if (*c == 0) return Fail(InvalidCode());
         }
-        auto s =
-            tx.Exec("UPDATE sessions SET stage = 'full' WHERE token_hash = ?", {HashToken(token)});
+        auto s = tx.Exec("UPDATE sessions SET stage = ? WHERE token_hash = ?",
+                         {std::string(SessionStage(*next)), HashToken(token)});
         if (!s) return Fail(s.error());
-        if (auto a = RecordLogin(tx, ctx, p.id, p.username, method, now); !a)
-            return Fail(a.error());
+        if (*next == Stage::kFull) {
+            if (auto a = RecordLogin(tx, ctx, p.id, p.username, method, now); !a)
+                return Fail(a.error());
+        } else {
+            auto a = audit::Record(tx, ctx,
+                                   {.actor_id = p.id,
+                                    .actor_name = p.username,
+                                    .action = "auth.second_factor_verified",
+                                    .object_type = "person",
+                                    .object_id = p.id,
+                                    .summary = {{"method", method}, {"next", StageName(*next)}}},
+                                   now);
+            if (!a) return Fail(a.error());
+        }
         return {};
     });
     if (!r) return Fail(r.error());
     LoginStep step = *history;
-    step.stage = Stage::kFull;
+    step.stage = *next;
     step.csrf_token = session->csrf_token;
     return step;
 }
@@ -618,8 +672,12 @@ Result<std::string> AuthService::Elevate(const Context& ctx, const std::string& 
     auto person = PersonById(session->person_id);
     if (!person) return Fail(person.error());
     PersonRow p = std::move(*person);
-    if (!VerifyPassword(password, p.password_hash))
+    if (!VerifyPassword(password, p.password_hash)) {
+        auto locked = CountFailure(ctx, p, "wrong_password_on_elevation", HashToken(token));
+        if (!locked) return Fail(locked.error());
+        if (*locked) return Fail(Locked());
         return Fail(Error::Invalid("wrong_password", "パスワードが違います", "password"));
+    }
     std::int64_t new_step = p.mfa_last_step;
     if (p.mfa_secret) {
         const auto unix_now =

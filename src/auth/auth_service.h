@@ -74,7 +74,8 @@ class AuthService {
                 PrincipalLoader loader);
 
     /// Step 1. Errors: 401 invalid_credentials (unknown user, wrong password, inactive —
-    /// indistinguishable), 423 account_locked, 429 rate_limited.
+    /// indistinguishable from one another), 423 account_locked (the login contract names
+    /// it; a locked account is answered without checking the password), 429 rate_limited.
     [[nodiscard]] Result<LoginStep> Login(const Context& ctx, const std::string& username,
                                           const std::string& password);
     /// Changes the password (forced at first login or expiry, or by choice in a full session).
@@ -108,7 +109,8 @@ class AuthService {
 
   private:
     struct PersonRow;
-    Result<Stage> NextStage(const PersonRow& p);
+    /// The next login step for `p`; `second_factor_done` once TOTP was passed in this login.
+    Result<Stage> NextStage(const PersonRow& p, bool second_factor_done);
     Result<PersonRow> PersonById(const std::string& id);
     /// Counts a failed attempt (wrong password or code): increments the counter, locks the
     /// account at the threshold (ending the session whose hash is given), and audits both.

@@ -68,25 +68,15 @@ int WithService(const Options& o, const std::function<int(org::OrgService&, cons
     return code;
 }
 
-/// A unit given by id or by name ("総務部/情報政策課" or a unique name).
-Result<std::string> ResolveUnit(org::OrgService& s, const Context& ctx, const std::string& v) {
-    if (v.empty()) return std::string();
-    auto units = s.ListUnits(ctx, {"active"});
-    if (!units) return mamori::Fail(units.error());
-    std::string found;
-    for (const auto& u : *units) {
-        if (u.id == v) return u.id;
-        if (u.name == v) {
-            if (!found.empty())
-                return mamori::Fail(Error::Invalid(
-                    "ambiguous_unit", "同じ名前の部署が複数あります。ID で指定してください: " + v,
-                    "unit"));
-            found = u.id;
-        }
-    }
-    if (found.empty())
-        return mamori::Fail(Error::Invalid("unknown_unit", "部署が見つかりません: " + v, "unit"));
-    return found;
+/// A unit given by id, unique name or path ("総務部/情報政策課"), as the CSV import reads it.
+Result<std::string> ResolveUnit(org::OrgService& s, const std::string& ref) {
+    if (ref.empty()) return std::string();
+    auto tree = org::UnitTree::Load(s.database());
+    if (!tree) return mamori::Fail(tree.error());
+    std::string problem;
+    const org::UnitNode* unit = org::FindUnitByReference(*tree, ref, problem);
+    if (!unit) return mamori::Fail(Error::Invalid("unknown_unit", problem, "unit"));
+    return unit->id;
 }
 
 std::string PasswordFromEnvOrGenerate(bool& generated) {
@@ -118,7 +108,7 @@ std::function<int()> AddAdminCommands(CLI::App& app) {
     user_add->add_option("--name", o->display_name, "氏名 / display name")->required();
     user_add->add_option("--reading", o->reading, "よみ / reading (kana)");
     user_add->add_option("--email", o->email, "メール / e-mail");
-    user_add->add_option("--unit", o->unit, "所属 (ID または名前) / unit id or name");
+    user_add->add_option("--unit", o->unit, "所属 (ID、名前、または 部/課) / unit")->required();
     user_add->add_option("--employment", o->employment,
                          "雇用形態 regular|fiscal_year|contractor|other");
     auto* user_list = user->add_subcommand("list", "職員の一覧 / list people");
@@ -164,22 +154,27 @@ std::function<int()> AddAdminCommands(CLI::App& app) {
         ->check(CLI::ExistingFile);
     import_people->add_flag("--dry-run", o->dry_run, "確認のみ / check only");
 
+    // A person by exact username, paging through the search results.
     auto find_person = [](org::OrgService& s, const Context& ctx,
                           const std::string& username) -> Result<org::Person> {
         org::PersonFilter f;
         f.q = username;
         f.limit = org::kMaxPageSize;
-        auto page = s.ListPeople(ctx, f);
-        if (!page) return mamori::Fail(page.error());
-        for (const auto& p : page->items)
-            if (p.username == username) return p;
+        for (;;) {
+            auto page = s.ListPeople(ctx, f);
+            if (!page) return mamori::Fail(page.error());
+            for (const auto& p : page->items)
+                if (p.username == username) return p;
+            if (page->next_cursor.empty()) break;
+            f.cursor = page->next_cursor;
+        }
         return mamori::Fail(Error::NotFound("そのユーザーはいません: " + username));
     };
 
     return [=]() -> int {
         if (user_add->parsed()) {
             return WithService(*o, [&](org::OrgService& s, const Context& ctx) {
-                auto unit_id = ResolveUnit(s, ctx, o->unit);
+                auto unit_id = ResolveUnit(s, o->unit);
                 if (!unit_id) return Report(unit_id.error());
                 bool generated = false;
                 org::NewPerson p;
@@ -240,7 +235,7 @@ std::function<int()> AddAdminCommands(CLI::App& app) {
         }
         if (unit_add->parsed()) {
             return WithService(*o, [&](org::OrgService& s, const Context& ctx) {
-                auto parent = ResolveUnit(s, ctx, o->parent);
+                auto parent = ResolveUnit(s, o->parent);
                 if (!parent) return Report(parent.error());
                 auto u = s.CreateUnit(ctx, {o->name, o->kind, *parent});
                 if (!u) return Report(u.error());
@@ -264,7 +259,7 @@ std::function<int()> AddAdminCommands(CLI::App& app) {
             return WithService(*o, [&](org::OrgService& s, const Context& ctx) {
                 auto p = find_person(s, ctx, o->person);
                 if (!p) return Report(p.error());
-                auto unit_id = ResolveUnit(s, ctx, o->unit);
+                auto unit_id = ResolveUnit(s, o->unit);
                 if (!unit_id) return Report(unit_id.error());
                 org::NewAppointment a;
                 a.person_id = p->id;

@@ -195,6 +195,7 @@ ConfigReport ParseConfig(const std::string& text, const std::filesystem::path& d
         s.Int("io_threads", c.server.io_threads, 1, 64);
         s.Int("worker_threads", c.server.worker_threads, 1, 256);
         s.String("web_root", c.server.web_root);
+        s.Bool("trust_forwarded_for", c.server.trust_forwarded_for);
         MapReader lim = s.Sub("limits");
         lim.Size("max_header_bytes", c.server.max_header_bytes, 1024, 1024 * 1024);
         lim.Size("max_body_bytes", c.server.max_body_bytes, 1024, 1024L * 1024 * 1024);
@@ -319,6 +320,9 @@ server:
   worker_threads: 4
   # 画面 (web/dist) のフォルダ。空なら自動で探します / built web UI folder; empty = automatic
   web_root: ""
+  # リバースプロキシの X-Forwarded-For を信じて利用者のアドレスとする (プロキシの内側でだけ true)
+  # Use the last X-Forwarded-For entry as the client address (true only behind a reverse proxy)
+  trust_forwarded_for: false
   limits:
     max_header_bytes: 16384     # リクエストヘッダの上限 / request header limit (431 beyond)
     max_body_bytes: 1048576     # リクエスト本文の上限 / request body limit (413 beyond)

@@ -26,7 +26,10 @@ struct Config {
         int max_json_depth = 32;
         int read_timeout_seconds = 15;  ///< Whole request (headers and body) must arrive in this.
         int idle_timeout_seconds = 60;  ///< Keep-alive connection closed after this idle time.
-        std::string tls_certificate;    ///< PEM file; TLS is on when this and the key are set.
+        /// Take the client address from the last X-Forwarded-For entry (only behind a
+        /// reverse proxy that sets it; otherwise clients could claim any address).
+        bool trust_forwarded_for = false;
+        std::string tls_certificate;  ///< PEM file; TLS is on when this and the key are set.
         std::string tls_private_key;
     } server;
 

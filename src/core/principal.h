@@ -21,7 +21,7 @@ struct Principal {
     bool platform_admin = false;
     std::vector<Grant> grants;
     std::vector<std::string> permissions;  ///< Union over all grants (scopes checked by services).
-    std::string session_stage;             ///< "full", or a partial login stage; empty for tokens.
+    std::string session_stage;  ///< "ok", or a partial login stage; empty for API tokens.
     bool elevated = false;                 ///< Inside a privileged (elevated) window.
     std::string csrf_token;                ///< Of the session; empty for API tokens.
 

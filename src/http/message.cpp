@@ -97,9 +97,12 @@ Response ErrorResponse(const Error& e, std::string_view request_id) {
         err["code"] = "internal";
         err["message"] =
             "サーバ内部でエラーが発生しました。管理者に連絡してください (request id を添えて)。";
+    } else if (e.kind == ErrorKind::kUnavailable) {
+        // The cause (a database message, a host name) goes to the log, not to the client.
+        spdlog::warn("request {}: unavailable: {}", request_id, e.message);
+        err["code"] = e.code;
+        err["message"] = "一時的に処理できません。しばらくしてから試してください";
     } else {
-        if (e.kind == ErrorKind::kUnavailable)
-            spdlog::warn("request {}: unavailable: {}", request_id, e.message);
         err["code"] = e.code;
         err["message"] = e.message;
     }

@@ -149,6 +149,19 @@ struct Server::Impl {
             req.headers.emplace_back(std::move(name), std::string(f.value()));
         }
         req.body = std::move(breq.body());
+        if (opt.trust_forwarded_for) {
+            // The proxy appends the address it saw; earlier entries are the client's claims.
+            if (auto xff = req.Header("x-forwarded-for")) {
+                std::string_view last = *xff;
+                if (auto comma = last.rfind(','); comma != std::string_view::npos)
+                    last.remove_prefix(comma + 1);
+                while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+                while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
+                beast::error_code ec;
+                auto ip = asio::ip::make_address(std::string(last), ec);
+                if (!ec) req.client_address = ip.to_string();
+            }
+        }
 
         const bool api = !req.segments.empty() && req.segments[0] == "api";
         auto match = router.Find(req.method, req.segments);

@@ -27,6 +27,7 @@ struct ServerOptions {
     std::string tls_certificate_file;  ///< PEM; TLS is on when set.
     std::string tls_private_key_file;
     bool access_log = true;
+    bool trust_forwarded_for = false;  ///< Client address from the last X-Forwarded-For entry.
 };
 
 /// Decides whether a request may use a route that is not public. Returns an Error

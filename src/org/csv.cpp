@@ -222,6 +222,7 @@ class TableBuilder {
             return;
         }
         table_.rows.push_back(std::move(fields));
+        table_.row_numbers.push_back(static_cast<int>(records_));
     }
 
     void SetError(Error e) {

@@ -19,6 +19,9 @@ struct CsvTable {
     std::vector<std::string> header;
     /// Data rows; each has exactly header.size() fields, kept byte for byte.
     std::vector<std::vector<std::string>> rows;
+    /// For each data row, its row number as Excel shows it (the header is row 1; blank lines
+    /// count), so messages can point at the right row even when blank lines were skipped.
+    std::vector<int> row_numbers;
     /// The encoding the file was read in: "utf-8" or "cp932" (Shift_JIS as Windows writes it).
     std::string detected_encoding;
 };

@@ -116,6 +116,7 @@ TEST(CsvTest, SkipsBlankAndAllEmptyRowsButCountsThem) {
     auto t = ReadCsv("a,b\n1,2\n\n,\n3,4\n,\n");
     ASSERT_TRUE(t) << t.error().message;
     EXPECT_EQ(t->rows, (Rows{{"1", "2"}, {"3", "4"}}));
+    EXPECT_EQ(t->row_numbers, (std::vector<int>{2, 5}));
     // Row 3 is blank and row 4 empty, so the bad row is row 5, as Excel numbers it.
     EXPECT_EQ(ErrorFor("a,b\n1,2\n\n,\n3\n").message,
               "5 行目: 列の数が見出しと違います (見出し 2 列、この行 1 列)");

@@ -57,8 +57,11 @@ std::optional<std::string> EmploymentFrom(const std::string& v) {
     return it->second;
 }
 
+}  // namespace
+
 /// Finds a unit by id, by a unique active name, or by a path of names "部/課[/係]".
-const UnitNode* ResolveUnit(const UnitTree& tree, const std::string& ref, std::string& problem) {
+const UnitNode* FindUnitByReference(const UnitTree& tree, const std::string& ref,
+                                    std::string& problem) {
     if (const UnitNode* n = tree.Find(ref)) return n;
     std::vector<std::string> parts;
     std::size_t start = 0;
@@ -102,8 +105,6 @@ const UnitNode* ResolveUnit(const UnitTree& tree, const std::string& ref, std::s
     }
     return node;
 }
-
-}  // namespace
 
 Result<ImportReport> ImportPeople(OrgService& service, const Context& ctx,
                                   std::string_view csv_bytes, bool dry_run) {
@@ -161,8 +162,7 @@ Result<ImportReport> ImportPeople(OrgService& service, const Context& ctx,
     };
     for (std::size_t i = 0; i < table->rows.size(); ++i) {
         const auto& row = table->rows[i];
-        // ReadCsv drops blank rows; row numbers count the data rows after the header.
-        const int rowno = static_cast<int>(i) + 2;
+        const int rowno = table->row_numbers[i];
         auto problem = [&](std::string column, std::string message) {
             report.errors.push_back({rowno, std::move(column), std::move(message)});
         };
@@ -192,7 +192,7 @@ Result<ImportReport> ImportPeople(OrgService& service, const Context& ctx,
             problem("unit", "所属を入力してください");
         } else {
             std::string why;
-            const UnitNode* unit = ResolveUnit(access.tree(), unit_ref, why);
+            const UnitNode* unit = FindUnitByReference(access.tree(), unit_ref, why);
             if (!unit) {
                 problem("unit", why);
             } else if (unit->status != "active") {

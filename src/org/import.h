@@ -42,6 +42,11 @@ struct ImportReport {
     std::vector<ImportRowError> errors;  ///< Non-empty ⇒ nothing was written.
 };
 
+/// Finds an active unit by id, by a name unique among active units, or by a path of names
+/// "部/課[/係]". On failure returns null and says why in `problem` (Japanese).
+const UnitNode* FindUnitByReference(const UnitTree& tree, const std::string& ref,
+                                    std::string& problem);
+
 /// Imports people from a CSV file as Excel writes it (UTF-8, with or without BOM, or
 /// CP932), all or nothing.
 ///

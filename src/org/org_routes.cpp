@@ -212,7 +212,7 @@ void AddOrgRoutes(http::Router& router, OrgService& service) {
              auto type = req.Header("content-type");
              if (!type || type->substr(0, 8) != "text/csv")
                  return Error(
-                     mamori::Error::Invalid("unsupported_content_type",
+                     mamori::Error::Invalid("unsupported_media_type",
                                             "本文は CSV (Content-Type: text/csv) で送ってください"),
                      req);
              const std::string dry = QueryText(req, "dry_run");

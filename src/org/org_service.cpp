@@ -374,6 +374,12 @@ Result<void> OrgService::ValidatePassword(const std::string& password,
 // Units
 
 Result<Unit> OrgService::CreateUnit(const Context& ctx, const NewUnit& u) {
+    const std::string now = Now();
+    return db_.Transact([&](store::Tx& tx) { return InsertUnit(tx, ctx, u, now); });
+}
+
+Result<Unit> OrgService::InsertUnit(store::Tx& tx, const Context& ctx, const NewUnit& u,
+                                    const std::string& now) {
     auto actor = ActorOf(ctx);
     if (!actor) return Fail(actor.error());
     if (auto r = CheckText(u.name, "name", "部署名", kMaxNameChars, true); !r)
@@ -382,35 +388,31 @@ Result<Unit> OrgService::CreateUnit(const Context& ctx, const NewUnit& u) {
         return Fail(Error::Invalid(
             "invalid_field", "kind は department (部)、section (課)、team (係) のいずれかです",
             "kind"));
-    const std::string now = Now();
-    return db_.Transact([&](store::Tx& tx) -> Result<Unit> {
-        std::optional<Unit> parent;
-        if (!u.parent_id.empty()) {
-            auto p = FindUnit(tx, u.parent_id);
-            if (!p) return Fail(p.error());
-            if (!*p)
-                return Fail(
-                    Error::Invalid("unknown_reference", "親部署が見つかりません", "parent_id"));
-            parent = std::move(*p);
-        }
-        if (auto r = CheckParentKind(u.kind, parent); !r) return Fail(r.error());
-        auto tree = UnitTree::Load(tx);
-        if (!tree) return Fail(tree.error());
-        Access access(catalog_, std::move(*tree));
-        if (!access.Can(**actor, kOrgManage, u.parent_id)) return Fail(Forbidden());
-        if (auto r = CheckSiblingName(tx, u.name, u.parent_id, ""); !r) return Fail(r.error());
-        Unit unit{NewId(), u.name, u.kind, u.parent_id, "active", "", now, now, 0};
-        auto ins = tx.Exec(
-            "INSERT INTO units (id, name, kind, parent_id, status, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, 'active', ?, ?)",
-            {unit.id, unit.name, unit.kind, OptionalText(unit.parent_id), now, now});
-        if (!ins) return Fail(ins.error());
-        boost::json::object summary{{"name", unit.name}, {"kind", unit.kind}};
-        if (!unit.parent_id.empty()) summary["parent_id"] = unit.parent_id;
-        if (auto a = Audit(tx, ctx, "unit.create", "unit", unit.id, std::move(summary), now); !a)
-            return Fail(a.error());
-        return unit;
-    });
+    std::optional<Unit> parent;
+    if (!u.parent_id.empty()) {
+        auto p = FindUnit(tx, u.parent_id);
+        if (!p) return Fail(p.error());
+        if (!*p)
+            return Fail(Error::Invalid("unknown_reference", "親部署が見つかりません", "parent_id"));
+        parent = std::move(*p);
+    }
+    if (auto r = CheckParentKind(u.kind, parent); !r) return Fail(r.error());
+    auto tree = UnitTree::Load(tx);
+    if (!tree) return Fail(tree.error());
+    Access access(catalog_, std::move(*tree));
+    if (!access.Can(**actor, kOrgManage, u.parent_id)) return Fail(Forbidden());
+    if (auto r = CheckSiblingName(tx, u.name, u.parent_id, ""); !r) return Fail(r.error());
+    Unit unit{NewId(), u.name, u.kind, u.parent_id, "active", "", now, now, 0};
+    auto ins = tx.Exec(
+        "INSERT INTO units (id, name, kind, parent_id, status, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, 'active', ?, ?)",
+        {unit.id, unit.name, unit.kind, OptionalText(unit.parent_id), now, now});
+    if (!ins) return Fail(ins.error());
+    boost::json::object summary{{"name", unit.name}, {"kind", unit.kind}};
+    if (!unit.parent_id.empty()) summary["parent_id"] = unit.parent_id;
+    if (auto a = Audit(tx, ctx, "unit.create", "unit", unit.id, std::move(summary), now); !a)
+        return Fail(a.error());
+    return unit;
 }
 
 Result<Unit> OrgService::UpdateUnit(const Context& ctx, const std::string& id,

@@ -223,6 +223,11 @@ class OrgService {
     [[nodiscard]] Result<void> ValidatePassword(const std::string& password,
                                                 const std::string& username) const;
 
+    /// Creates a unit inside `tx` with its audit event, checking everything CreateUnit checks
+    /// (used by the unit import so that a whole file is one transaction).
+    [[nodiscard]] Result<Unit> InsertUnit(store::Tx& tx, const Context& ctx, const NewUnit& u,
+                                          const std::string& now);
+
     /// Inserts a validated person inside `tx` with its audit event (used by the import so
     /// that a whole file is one transaction). `password_hash` is argon2id.
     [[nodiscard]] Result<Person> InsertPerson(store::Tx& tx, const Context& ctx, const NewPerson& p,
