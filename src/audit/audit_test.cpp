@@ -1,17 +1,12 @@
 #include "audit/audit.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <algorithm>
 #include <boost/json.hpp>
-#include <filesystem>
+#include <memory>
 #include <thread>
 
-#include "store/migrate.h"
-#include "store/postgres/pg_database.h"
-#include "store/sqlite/sqlite_database.h"
-#include "support/test_postgres.h"
+#include "support/test_database.h"
 
 namespace mamori::audit {
 namespace {
@@ -42,28 +37,16 @@ TEST(CanonicalTest, EventSerialisationIsStable) {
 class AuditStoreTest : public ::testing::TestWithParam<store::Backend> {
   protected:
     void SetUp() override {
-        if (GetParam() == store::Backend::kSqlite) {
-            std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-            std::replace(name.begin(), name.end(), '/', '_');
-            file_ = std::filesystem::temp_directory_path() /
-                    ("mamori-audit-" + std::to_string(getpid()) + "-" + name + ".db");
-            std::filesystem::remove(file_);
-            auto db = store::OpenSqlite({file_, 4, 5000});
-            ASSERT_TRUE(db) << db.error().message;
-            db_ = std::move(*db);
-        } else {
-            auto db = store::OpenPostgres({mamori::testing::NewPostgresDatabase(), 4});
-            ASSERT_TRUE(db) << db.error().message;
-            db_ = std::move(*db);
-        }
-        ASSERT_TRUE(store::Migrate(*db_, store::BuiltinMigrations()));
+        test_db_ = std::make_unique<mamori::testing::TestDatabase>(GetParam());
+        ASSERT_TRUE(test_db_->ok());
+        db_ = &test_db_->db();
     }
     void TearDown() override {
-        if (db_) db_->Close();
-        if (!file_.empty()) std::filesystem::remove(file_);
+        db_ = nullptr;
+        test_db_.reset();
     }
-    std::unique_ptr<store::Database> db_;
-    std::filesystem::path file_;
+    std::unique_ptr<mamori::testing::TestDatabase> test_db_;
+    store::Database* db_ = nullptr;
 };
 
 TEST_P(AuditStoreTest, EventCommitsOrVanishesWithItsChange) {
@@ -161,11 +144,8 @@ TEST_P(AuditStoreTest, FiltersAndCursor) {
     EXPECT_EQ((*page2)[0].seq, 2);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, AuditStoreTest,
-                         ::testing::Values(store::Backend::kSqlite, store::Backend::kPostgresql),
-                         [](const auto& info) {
-                             return info.param == store::Backend::kSqlite ? "Sqlite" : "Postgresql";
-                         });
+INSTANTIATE_TEST_SUITE_P(Backends, AuditStoreTest, mamori::testing::AllBackends(),
+                         mamori::testing::BackendName);
 
 }  // namespace
 }  // namespace mamori::audit

@@ -122,7 +122,10 @@ bool AuthService::RateLimited(const std::string& client) {
     const auto minute =
         std::chrono::duration_cast<std::chrono::minutes>(clock_.Now().time_since_epoch()).count();
     std::lock_guard lock(rate_mu_);
-    if (attempts_.size() > 10000) attempts_.clear();  // bounded memory under a flood
+    if (attempts_.size() > 10000) {  // bounded memory under a flood: drop finished minutes
+        std::erase_if(attempts_, [minute](const auto& kv) { return kv.second.first != minute; });
+        if (attempts_.size() > 10000) return true;  // this minute is full: refuse newcomers
+    }
     auto& [window, count] = attempts_[client];
     if (window != minute) {
         window = minute;
@@ -185,7 +188,9 @@ Result<bool> AuthService::CountFailure(const Context& ctx, const PersonRow& p,
                                        const std::string& reason,
                                        const std::string& end_session_hash) {
     const std::string now = Iso(clock_.Now());
-    const std::int64_t failures = p.failed_logins + 1;
+    // A lock that has run out starts the count afresh, so one more mistake does not lock again.
+    const bool lock_expired = p.locked_until && *p.locked_until <= now;
+    const std::int64_t failures = (lock_expired ? 0 : p.failed_logins) + 1;
     const bool lock = failures >= options_.lockout_threshold;
     const std::string until =
         options_.lockout_minutes == 0

@@ -153,6 +153,13 @@ std::function<int()> AddAdminCommands(CLI::App& app) {
         ->required()
         ->check(CLI::ExistingFile);
     import_people->add_flag("--dry-run", o->dry_run, "確認のみ / check only");
+    auto* import_units = import->add_subcommand(
+        "units",
+        "部署を CSV (列: 名前, 種別, 上位部署) から一括登録。1 行でも誤りがあれば何も登録しない "
+        "/ import units, all or nothing");
+    data_opt(import_units);
+    import_units->add_option("file", o->file, "CSV ファイル")->required()->check(CLI::ExistingFile);
+    import_units->add_flag("--dry-run", o->dry_run, "確認のみ / check only");
 
     // A person by exact username, paging through the search results.
     auto find_person = [](org::OrgService& s, const Context& ctx,
@@ -274,26 +281,43 @@ std::function<int()> AddAdminCommands(CLI::App& app) {
                 return 0;
             });
         }
-        if (import_people->parsed()) {
+        if (import_people->parsed() || import_units->parsed()) {
+            const bool people = import_people->parsed();
             return WithService(*o, [&](org::OrgService& s, const Context& ctx) {
                 std::ifstream in(o->file, std::ios::binary);
                 std::stringstream ss;
                 ss << in.rdbuf();
-                auto report = org::ImportPeople(s, ctx, ss.str(), o->dry_run);
-                if (!report) return Report(report.error());
-                for (const auto& e : report->errors)
+                std::vector<org::ImportRowError> errors;
+                std::size_t count = 0;
+                bool written = false;
+                std::string encoding;
+                if (people) {
+                    auto r = org::ImportPeople(s, ctx, ss.str(), o->dry_run);
+                    if (!r) return Report(r.error());
+                    errors = r->errors;
+                    count = r->people.size();
+                    written = r->written;
+                    encoding = r->encoding;
+                } else {
+                    auto r = org::ImportUnits(s, ctx, ss.str(), o->dry_run);
+                    if (!r) return Report(r.error());
+                    errors = r->errors;
+                    count = r->units.size();
+                    written = r->written;
+                    encoding = r->encoding;
+                }
+                for (const auto& e : errors)
                     std::fprintf(stderr, "%d 行目 %s: %s\n", e.row, e.column.c_str(),
                                  e.message.c_str());
-                if (!report->errors.empty()) {
+                if (!errors.empty()) {
                     std::fprintf(
                         stderr, "%zu 件の誤りがあるため、何も登録していません / nothing imported\n",
-                        report->errors.size());
+                        errors.size());
                     return 1;
                 }
-                std::printf("%zu 人を%s / %zu people %s (%s)\n", report->people.size(),
-                            report->written ? "登録しました" : "確認しました (登録はしていません)",
-                            report->people.size(), report->written ? "imported" : "checked",
-                            report->encoding.c_str());
+                std::printf("%zu 件を%s / %zu rows %s (%s)\n", count,
+                            written ? "登録しました" : "確認しました (登録はしていません)", count,
+                            written ? "imported" : "checked", encoding.c_str());
                 return 0;
             });
         }

@@ -21,7 +21,7 @@ struct ColumnDef {
     std::vector<std::string_view> aliases;
 };
 
-const std::vector<ColumnDef>& Columns() {
+const std::vector<ColumnDef>& PeopleColumns() {
     static const std::vector<ColumnDef> kColumns = {
         {"username", true, {"username", "ユーザー名", "ユーザ名", "ユーザーid"}},
         {"display_name", true, {"display_name", "氏名", "名前"}},
@@ -38,6 +38,79 @@ std::string Lower(std::string s) {
     for (char& c : s)
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     return s;
+}
+
+using ColumnMap = std::map<std::string, std::size_t, std::less<>>;
+
+/// Maps a header row to canonical column keys (English or Japanese names, any case).
+/// Unknown, repeated or missing required columns are errors naming row 1.
+Result<ColumnMap> MapColumns(const std::vector<std::string>& header,
+                             const std::vector<ColumnDef>& defs) {
+    ColumnMap col;
+    for (std::size_t i = 0; i < header.size(); ++i) {
+        const std::string name = Lower(header[i]);
+        const ColumnDef* def = nullptr;
+        for (const auto& c : defs)
+            for (auto alias : c.aliases)
+                if (name == alias) def = &c;
+        if (!def)
+            return Fail(Error::Invalid(
+                "invalid_csv",
+                fmt::format("1 行目 {} 列目: 知らない列名です: {}", i + 1, header[i]), header[i]));
+        if (!col.emplace(std::string(def->key), i).second)
+            return Fail(Error::Invalid(
+                "invalid_csv", fmt::format("1 行目 {} 列目: 列 {} が二度あります", i + 1, def->key),
+                std::string(def->key)));
+    }
+    for (const auto& c : defs)
+        if (c.required && !col.count(c.key))
+            return Fail(Error::Invalid(
+                "invalid_csv",
+                fmt::format("1 行目: 必須の列 {} ({}) がありません", c.key, c.aliases[1]),
+                std::string(c.key)));
+    return col;
+}
+
+/// Reads the CSV and refuses files beyond the row limit.
+Result<CsvTable> ReadTable(std::string_view bytes) {
+    auto table = ReadCsv(bytes, kMaxImportRows + 1);
+    if (!table) return Fail(table.error());
+    if (table->rows.size() > kMaxImportRows)
+        return Fail(Error{ErrorKind::kTooLarge,
+                          "too_many_rows",
+                          fmt::format("一度に取り込めるのは {} 行までです", kMaxImportRows),
+                          {}});
+    return table;
+}
+
+const std::vector<ColumnDef>& UnitColumns() {
+    static const std::vector<ColumnDef> kColumns = {
+        {"name", true, {"name", "名前", "部署名"}},
+        {"kind", true, {"kind", "種別"}},
+        {"parent", false, {"parent", "上位部署", "parent_id"}},
+    };
+    return kColumns;
+}
+
+std::optional<std::string> KindFrom(const std::string& v) {
+    static const std::map<std::string, std::string, std::less<>> kMap = {
+        {"department", "department"},
+        {"部", "department"},
+        {"section", "section"},
+        {"課", "section"},
+        {"team", "team"},
+        {"係", "team"},
+    };
+    auto it = kMap.find(Lower(v));
+    if (it == kMap.end()) return std::nullopt;
+    return it->second;
+}
+
+/// The import column an error's field belongs to.
+std::string UnitColumnOf(const std::string& field) {
+    if (field == "parent_id") return "parent";
+    if (field == "name" || field == "kind") return field;
+    return "";
 }
 
 std::optional<std::string> EmploymentFrom(const std::string& v) {
@@ -112,38 +185,11 @@ Result<ImportReport> ImportPeople(OrgService& service, const Context& ctx,
         return Fail(
             Error{ErrorKind::kUnauthenticated, "unauthenticated", "ログインしてください", {}});
     const Principal& actor = *ctx.actor;
-    auto table = ReadCsv(csv_bytes, kMaxImportRows + 1);
+    auto table = ReadTable(csv_bytes);
     if (!table) return Fail(table.error());
-    if (table->rows.size() > kMaxImportRows)
-        return Fail(Error{ErrorKind::kTooLarge,
-                          "too_many_rows",
-                          fmt::format("一度に取り込めるのは {} 行までです", kMaxImportRows),
-                          {}});
 
-    // Map the header to canonical columns.
-    std::map<std::string, std::size_t, std::less<>> col;
-    for (std::size_t i = 0; i < table->header.size(); ++i) {
-        const std::string name = Lower(table->header[i]);
-        const ColumnDef* def = nullptr;
-        for (const auto& c : Columns())
-            for (auto alias : c.aliases)
-                if (name == alias) def = &c;
-        if (!def)
-            return Fail(Error::Invalid(
-                "invalid_csv",
-                fmt::format("1 行目 {} 列目: 知らない列名です: {}", i + 1, table->header[i]),
-                table->header[i]));
-        if (!col.emplace(std::string(def->key), i).second)
-            return Fail(Error::Invalid(
-                "invalid_csv", fmt::format("1 行目 {} 列目: 列 {} が二度あります", i + 1, def->key),
-                std::string(def->key)));
-    }
-    for (const auto& c : Columns())
-        if (c.required && !col.count(c.key))
-            return Fail(Error::Invalid(
-                "invalid_csv",
-                fmt::format("1 行目: 必須の列 {} ({}) がありません", c.key, c.aliases[1]),
-                std::string(c.key)));
+    auto col = MapColumns(table->header, PeopleColumns());
+    if (!col) return Fail(col.error());
 
     auto tree = UnitTree::Load(service.database());
     if (!tree) return Fail(tree.error());
@@ -157,8 +203,8 @@ Result<ImportReport> ImportPeople(OrgService& service, const Context& ctx,
     std::vector<std::string> usernames;
 
     auto cell = [&](const std::vector<std::string>& row, std::string_view key) -> std::string {
-        auto it = col.find(key);
-        return it == col.end() ? std::string() : row[it->second];
+        auto it = col->find(key);
+        return it == col->end() ? std::string() : row[it->second];
     };
     for (std::size_t i = 0; i < table->rows.size(); ++i) {
         const auto& row = table->rows[i];
@@ -269,6 +315,89 @@ Result<ImportReport> ImportPeople(OrgService& service, const Context& ctx,
         return {};
     });
     if (!written) return Fail(written.error());
+    report.written = true;
+    return report;
+}
+
+Result<UnitImportReport> ImportUnits(OrgService& service, const Context& ctx,
+                                     std::string_view csv_bytes, bool dry_run) {
+    if (!ctx.actor)
+        return Fail(
+            Error{ErrorKind::kUnauthenticated, "unauthenticated", "ログインしてください", {}});
+    auto table = ReadTable(csv_bytes);
+    if (!table) return Fail(table.error());
+    auto col = MapColumns(table->header, UnitColumns());
+    if (!col) return Fail(col.error());
+    auto cell = [&](const std::vector<std::string>& row, std::string_view key) -> std::string {
+        auto it = col->find(key);
+        return it == col->end() ? std::string() : row[it->second];
+    };
+
+    UnitImportReport report;
+    report.dry_run = dry_run;
+    report.encoding = table->detected_encoding;
+    const std::string now = FormatRfc3339(service.clock().Now());
+    // Rows go in one by one inside one transaction, so later rows can name units made by
+    // earlier ones; any problem (or a dry run) rolls the whole file back.
+    const Error rollback{ErrorKind::kConflict, "import_rolled_back", "", {}};
+    auto outcome = service.database().Transact([&](store::Tx& tx) -> Result<void> {
+        for (std::size_t i = 0; i < table->rows.size(); ++i) {
+            const auto& row = table->rows[i];
+            ImportedUnit u;
+            u.row = table->row_numbers[i];
+            u.name = cell(row, "name");
+            u.parent = cell(row, "parent");
+            auto problem = [&](std::string column, std::string message) {
+                report.errors.push_back({u.row, std::move(column), std::move(message)});
+            };
+            auto kind = KindFrom(cell(row, "kind"));
+            if (!kind) {
+                problem("kind", "種別は 部 (department)、課 (section)、係 (team) のいずれかです");
+                report.units.push_back(std::move(u));
+                continue;
+            }
+            u.kind = *kind;
+            std::string parent_id;
+            if (!u.parent.empty()) {
+                auto tree = UnitTree::Load(tx);
+                if (!tree) return Fail(tree.error());
+                std::string why;
+                const UnitNode* parent = FindUnitByReference(*tree, u.parent, why);
+                if (!parent) {
+                    problem("parent", why);
+                    report.units.push_back(std::move(u));
+                    continue;
+                }
+                parent_id = parent->id;
+            }
+            auto made = service.InsertUnit(tx, ctx, {u.name, u.kind, parent_id}, now);
+            if (!made) {
+                if (made.error().kind != ErrorKind::kInvalidInput &&
+                    made.error().kind != ErrorKind::kConflict &&
+                    made.error().kind != ErrorKind::kForbidden)
+                    return Fail(made.error());
+                problem(UnitColumnOf(made.error().field), made.error().message);
+            } else {
+                u.id = made->id;
+            }
+            report.units.push_back(std::move(u));
+        }
+        if (!report.errors.empty() || dry_run) return Fail(rollback);
+        auto ev = audit::Record(
+            tx, ctx,
+            {.action = "unit.import",
+             .object_type = "unit",
+             .object_id = "",
+             .summary = {{"rows", report.units.size()}, {"encoding", report.encoding}}},
+            now);
+        if (!ev) return Fail(ev.error());
+        return {};
+    });
+    if (!outcome && outcome.error().code != rollback.code) return Fail(outcome.error());
+    if (!outcome) {
+        for (auto& u : report.units) u.id.clear();  // rolled back: nothing was made
+        return report;
+    }
     report.written = true;
     return report;
 }

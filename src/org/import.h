@@ -69,4 +69,34 @@ const UnitNode* FindUnitByReference(const UnitTree& tree, const std::string& ref
 [[nodiscard]] Result<ImportReport> ImportPeople(OrgService& service, const Context& ctx,
                                                 std::string_view csv_bytes, bool dry_run);
 
+/// One unit as read (and, unless a dry run, created).
+struct ImportedUnit {
+    int row = 0;
+    std::string id;  ///< Set once created.
+    std::string name;
+    std::string kind;
+    std::string parent;  ///< As written in the file.
+};
+
+struct UnitImportReport {
+    bool dry_run = true;
+    bool written = false;
+    std::string encoding;
+    std::vector<ImportedUnit> units;
+    std::vector<ImportRowError> errors;  ///< Non-empty ⇒ nothing was written.
+};
+
+/// Imports units (部 / 課 / 係) from a CSV file, all or nothing.
+///
+/// Columns: name (名前, 部署名) — required; kind (種別) — department|section|team or 部|課|係,
+/// required; parent (上位部署) — empty for a department, otherwise a unit id, a unique name or
+/// a path "部/課", which may name a unit created by an earlier row of the same file.
+/// Rows are applied in order inside one transaction with the same checks as creating a unit
+/// one by one (tree rules, unique sibling names, org.manage on the parent); every problem is
+/// reported by row and column, and then — on any problem, or for a dry run — the transaction
+/// is rolled back, so nothing is written. Otherwise one `unit.create` event per row and one
+/// `unit.import` event for the file are written with the units.
+[[nodiscard]] Result<UnitImportReport> ImportUnits(OrgService& service, const Context& ctx,
+                                                   std::string_view csv_bytes, bool dry_run);
+
 }  // namespace mamori::org

@@ -89,6 +89,43 @@ std::string QueryText(const Request& req, std::string_view name) {
     return v ? std::string(*v) : std::string();
 }
 
+/// The body must be CSV; `?dry_run=true|false` (default false).
+Result<bool> ImportDryRun(const Request& req) {
+    auto type = req.Header("content-type");
+    if (!type || type->substr(0, 8) != "text/csv")
+        return Fail(mamori::Error::Invalid("unsupported_media_type",
+                                           "本文は CSV (Content-Type: text/csv) で送ってください"));
+    const std::string dry = QueryText(req, "dry_run");
+    if (!dry.empty() && dry != "true" && dry != "false")
+        return Fail(
+            mamori::Error::Invalid("invalid_field", "dry_run は true か false です", "dry_run"));
+    return dry == "true";
+}
+
+/// 400 with every row's problems, or the rows read (200 for a dry run, 201 when written).
+Response ImportResponse(const Request& req, bool dry_run, bool written, const std::string& encoding,
+                        const std::vector<ImportRowError>& errors, json::array items) {
+    if (!errors.empty()) {
+        json::array rows;
+        for (const auto& e : errors)
+            rows.push_back({{"row", e.row}, {"column", OrNull(e.column)}, {"message", e.message}});
+        return Response::Json(
+            400, json::object{
+                     {"error",
+                      {{"code", "invalid_csv_rows"},
+                       {"message", fmt::format("{} 件の誤りがあるため、1 件も取り込んでいません",
+                                               errors.size())},
+                       {"details", {{"rows", std::move(rows)}}},
+                       {"request_id", req.request_id}}}});
+    }
+    const auto count = items.size();
+    return Response::Json(written ? 201 : 200, json::object{{"dry_run", dry_run},
+                                                            {"written", written},
+                                                            {"encoding", encoding},
+                                                            {"count", count},
+                                                            {"items", std::move(items)}});
+}
+
 /// ?limit= as 1..kMaxPageSize (default 50).
 Result<int> QueryLimit(const Request& req) {
     auto v = req.Query("limit");
@@ -206,55 +243,42 @@ void AddOrgRoutes(http::Router& router, OrgService& service) {
                     if (auto f = body->Finish(); !f) return Error(f.error(), req);
                     return Reply(svc->CreatePerson(ContextOf(req), p), req, 201, person_json);
                 }});
-    router.Add(
-        {Method::kPost, "/api/v1/people/import", "org.manage", http::RunOn::kWorker,
-         [svc](Request& req) {
-             auto type = req.Header("content-type");
-             if (!type || type->substr(0, 8) != "text/csv")
-                 return Error(
-                     mamori::Error::Invalid("unsupported_media_type",
-                                            "本文は CSV (Content-Type: text/csv) で送ってください"),
-                     req);
-             const std::string dry = QueryText(req, "dry_run");
-             if (!dry.empty() && dry != "true" && dry != "false")
-                 return Error(mamori::Error::Invalid("invalid_field",
-                                                     "dry_run は true か false です", "dry_run"),
-                              req);
-             auto r = ImportPeople(*svc, ContextOf(req), req.body, dry == "true");
-             if (!r) return Error(r.error(), req);
-             json::array people;
-             for (const auto& p : r->people)
-                 people.push_back({{"row", p.row},
-                                   {"id", OrNull(p.id)},
-                                   {"username", p.username},
-                                   {"display_name", p.display_name},
-                                   {"reading", p.reading},
-                                   {"email", p.email},
-                                   {"unit_id", OrNull(p.unit_id)},
-                                   {"unit_name", p.unit_name},
-                                   {"employment_type", p.employment_type}});
-             if (!r->errors.empty()) {
-                 json::array rows;
-                 for (const auto& e : r->errors)
-                     rows.push_back(
-                         {{"row", e.row}, {"column", OrNull(e.column)}, {"message", e.message}});
-                 return Response::Json(
-                     400,
-                     json::object{{"error",
-                                   {{"code", "invalid_csv_rows"},
-                                    {"message",
-                                     fmt::format("{} 件の誤りがあるため、1 件も取り込んでいません",
-                                                 r->errors.size())},
-                                    {"details", {{"rows", std::move(rows)}}},
-                                    {"request_id", req.request_id}}}});
-             }
-             return Response::Json(r->written ? 201 : 200,
-                                   json::object{{"dry_run", r->dry_run},
-                                                {"written", r->written},
-                                                {"encoding", r->encoding},
-                                                {"count", r->people.size()},
-                                                {"items", std::move(people)}});
-         }});
+    router.Add({Method::kPost, "/api/v1/people/import", "org.manage", http::RunOn::kWorker,
+                [svc](Request& req) {
+                    auto dry_run = ImportDryRun(req);
+                    if (!dry_run) return Error(dry_run.error(), req);
+                    auto r = ImportPeople(*svc, ContextOf(req), req.body, *dry_run);
+                    if (!r) return Error(r.error(), req);
+                    json::array people;
+                    for (const auto& p : r->people)
+                        people.push_back({{"row", p.row},
+                                          {"id", OrNull(p.id)},
+                                          {"username", p.username},
+                                          {"display_name", p.display_name},
+                                          {"reading", p.reading},
+                                          {"email", p.email},
+                                          {"unit_id", OrNull(p.unit_id)},
+                                          {"unit_name", p.unit_name},
+                                          {"employment_type", p.employment_type}});
+                    return ImportResponse(req, r->dry_run, r->written, r->encoding, r->errors,
+                                          std::move(people));
+                }});
+    router.Add({Method::kPost, "/api/v1/units/import", "org.manage", http::RunOn::kWorker,
+                [svc](Request& req) {
+                    auto dry_run = ImportDryRun(req);
+                    if (!dry_run) return Error(dry_run.error(), req);
+                    auto r = ImportUnits(*svc, ContextOf(req), req.body, *dry_run);
+                    if (!r) return Error(r.error(), req);
+                    json::array units;
+                    for (const auto& u : r->units)
+                        units.push_back({{"row", u.row},
+                                         {"id", OrNull(u.id)},
+                                         {"name", u.name},
+                                         {"kind", u.kind},
+                                         {"parent", u.parent}});
+                    return ImportResponse(req, r->dry_run, r->written, r->encoding, r->errors,
+                                          std::move(units));
+                }});
     router.Add({Method::kGet, "/api/v1/people/{id}", "org.read", http::RunOn::kWorker,
                 [svc, person_full](Request& req) {
                     return Reply(svc->GetPerson(ContextOf(req), std::string(req.Param("id"))), req,

@@ -1,11 +1,10 @@
 #include "org/org_service.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <ctime>
-#include <filesystem>
+#include <memory>
 #include <set>
 
 #include "auth/password.h"
@@ -14,10 +13,7 @@
 #include "org/demo.h"
 #include "org/import.h"
 #include "org/separation.h"
-#include "store/migrate.h"
-#include "store/postgres/pg_database.h"
-#include "store/sqlite/sqlite_database.h"
-#include "support/test_postgres.h"
+#include "support/test_database.h"
 
 namespace mamori::org {
 namespace {
@@ -106,21 +102,9 @@ TEST(TodayJstTest, ShiftsNineHours) {
 class OrgStoreTest : public ::testing::TestWithParam<store::Backend> {
   protected:
     void SetUp() override {
-        if (GetParam() == store::Backend::kSqlite) {
-            std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-            std::replace(name.begin(), name.end(), '/', '_');
-            file_ = std::filesystem::temp_directory_path() /
-                    ("mamori-org-" + std::to_string(getpid()) + "-" + name + ".db");
-            std::filesystem::remove(file_);
-            auto db = store::OpenSqlite({file_, 4, 5000});
-            ASSERT_TRUE(db) << db.error().message;
-            db_ = std::move(*db);
-        } else {
-            auto db = store::OpenPostgres({mamori::testing::NewPostgresDatabase(), 4});
-            ASSERT_TRUE(db) << db.error().message;
-            db_ = std::move(*db);
-        }
-        ASSERT_TRUE(store::Migrate(*db_, store::BuiltinMigrations()));
+        test_db_ = std::make_unique<mamori::testing::TestDatabase>(GetParam());
+        ASSERT_TRUE(test_db_->ok());
+        db_ = &test_db_->db();
         service_ = std::make_unique<OrgService>(*db_, clock_, RoleCatalog::Builtin(),
                                                 auth::PasswordPolicy{});
         admin_.username = "admin";
@@ -131,8 +115,8 @@ class OrgStoreTest : public ::testing::TestWithParam<store::Backend> {
     }
     void TearDown() override {
         service_.reset();
-        if (db_) db_->Close();
-        if (!file_.empty()) std::filesystem::remove(file_);
+        db_ = nullptr;
+        test_db_.reset();
     }
 
     Context Admin() { return {&admin_, "req", "127.0.0.1"}; }
@@ -171,10 +155,10 @@ class OrgStoreTest : public ::testing::TestWithParam<store::Backend> {
     }
 
     FixedClock clock_{At("2026-11-27T03:00:00Z")};
-    std::unique_ptr<store::Database> db_;
+    std::unique_ptr<mamori::testing::TestDatabase> test_db_;
+    store::Database* db_ = nullptr;
     std::unique_ptr<OrgService> service_;
     Principal admin_;
-    std::filesystem::path file_;
 };
 
 TEST_P(OrgStoreTest, UnitTreeRules) {
@@ -608,19 +592,19 @@ TEST_P(OrgStoreTest, DemoCityHasEveryRole) {
     auto roles = db_->Query("SELECT DISTINCT role FROM appointments");
     std::set<std::string> held;
     for (const auto& r : roles->rows) held.insert(r.Text(0));
-    for (const auto& role : RoleCatalog::Builtin().roles())
-        if (role.key != "platform_admin") EXPECT_TRUE(held.count(role.key)) << role.key;
+    for (const auto& role : RoleCatalog::Builtin().roles()) {
+        if (role.key != "platform_admin") {
+            EXPECT_TRUE(held.count(role.key)) << role.key;
+        }
+    }
     auto actors = db_->Query("SELECT DISTINCT actor_name FROM audit_events");
     ASSERT_EQ(actors->rows.size(), 1u);
     EXPECT_EQ(actors->rows[0].Text(0), "(demo)");
     EXPECT_FALSE(SeedDemo(*db_, clock_, kPassword));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, OrgStoreTest,
-                         ::testing::Values(store::Backend::kSqlite, store::Backend::kPostgresql),
-                         [](const auto& info) {
-                             return info.param == store::Backend::kSqlite ? "Sqlite" : "Postgresql";
-                         });
+INSTANTIATE_TEST_SUITE_P(Backends, OrgStoreTest, mamori::testing::AllBackends(),
+                         mamori::testing::BackendName);
 
 }  // namespace
 }  // namespace mamori::org

@@ -206,6 +206,37 @@ TEST_P(OrgFlowTest, CsvImportIsAllOrNothing) {
     EXPECT_EQ(admin_->Get("/api/v1/people?q=shimin").json.at("items").as_array().size(), 2u);
 }
 
+TEST_P(OrgFlowTest, UnitCsvImportBuildsATreeAllOrNothing) {
+    Elevate();
+    const std::string bad =
+        "名前,種別,上位部署\n"
+        "健康福祉部,部,\n"
+        "福祉課,課,健康福祉部\n"
+        "介護係,係,存在しない部/課\n"
+        "重複課,課,健康福祉部\n"
+        "重複課,課,健康福祉部\n";
+    auto refused = admin_->Send("POST", "/api/v1/units/import", bad, "text/csv");
+    ASSERT_EQ(refused.status, 400) << refused.body;
+    const auto& rows = refused.json.at("error").at("details").at("rows").as_array();
+    ASSERT_EQ(rows.size(), 2u) << refused.body;
+    EXPECT_EQ(rows[0].at("row").as_int64(), 4);
+    EXPECT_EQ(rows[0].at("column").as_string(), "parent");
+    EXPECT_EQ(rows[1].at("row").as_int64(), 6);
+    EXPECT_EQ(admin_->Get("/api/v1/units").json.at("items").as_array().size(), 0u);
+
+    const std::string good =
+        "name,kind,parent\n"
+        "健康福祉部,department,\n"
+        "福祉課,section,健康福祉部\n"
+        "介護係,team,健康福祉部/福祉課\n";
+    auto dry = admin_->Send("POST", "/api/v1/units/import?dry_run=true", good, "text/csv");
+    EXPECT_EQ(dry.status, 200) << dry.body;
+    EXPECT_EQ(admin_->Get("/api/v1/units").json.at("items").as_array().size(), 0u);
+    auto ok = admin_->Send("POST", "/api/v1/units/import", good, "text/csv");
+    ASSERT_EQ(ok.status, 201) << ok.body;
+    EXPECT_EQ(admin_->Get("/api/v1/units").json.at("items").as_array().size(), 3u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Databases, OrgFlowTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
