@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "store/where.h"
+
 namespace mamori::audit {
 
 namespace {
@@ -119,46 +121,26 @@ Result<std::int64_t> Record(store::Tx& tx, const Context& ctx, Event e, const st
 }
 
 Result<std::vector<Event>> List(store::Database& db, const Filter& f) {
-    std::string sql =
-        "SELECT seq, occurred_at, actor_id, actor_name, action, object_type, object_id, summary, "
-        "request_id, client_address FROM audit_events WHERE 1 = 1";
-    std::vector<store::Value> params;
-    if (!f.actor_id.empty()) {
-        sql += " AND actor_id = ?";
-        params.emplace_back(f.actor_id);
-    }
+    store::Where where;
+    if (!f.actor_id.empty()) where.Add("actor_id = ?", {f.actor_id});
     if (!f.action.empty()) {
-        if (f.action.back() == '.') {
-            sql += " AND action >= ? AND action < ?";
-            params.emplace_back(f.action);
-            params.emplace_back(f.action.substr(0, f.action.size() - 1) + "/");  // '/' follows '.'
+        if (f.action.back() == '.') {  // a prefix: "auth." is everything from "auth." to "auth/"
+            where.Add("action >= ? AND action < ?",
+                      {f.action, f.action.substr(0, f.action.size() - 1) + "/"});
         } else {
-            sql += " AND action = ?";
-            params.emplace_back(f.action);
+            where.Add("action = ?", {f.action});
         }
     }
-    if (!f.object_type.empty()) {
-        sql += " AND object_type = ?";
-        params.emplace_back(f.object_type);
-    }
-    if (!f.object_id.empty()) {
-        sql += " AND object_id = ?";
-        params.emplace_back(f.object_id);
-    }
-    if (!f.from.empty()) {
-        sql += " AND occurred_at >= ?";
-        params.emplace_back(f.from);
-    }
-    if (!f.to.empty()) {
-        sql += " AND occurred_at < ?";
-        params.emplace_back(f.to);
-    }
-    if (f.before_seq > 0) {
-        sql += " AND seq < ?";
-        params.emplace_back(f.before_seq);
-    }
-    sql += " ORDER BY seq DESC LIMIT ?";
-    params.emplace_back(std::clamp(f.limit, 1, 500));
+    if (!f.object_type.empty()) where.Add("object_type = ?", {f.object_type});
+    if (!f.object_id.empty()) where.Add("object_id = ?", {f.object_id});
+    if (!f.from.empty()) where.Add("occurred_at >= ?", {f.from});
+    if (!f.to.empty()) where.Add("occurred_at < ?", {f.to});
+    if (f.before_seq > 0) where.Add("seq < ?", {f.before_seq});
+    const std::string sql =
+        "SELECT seq, occurred_at, actor_id, actor_name, action, object_type, object_id, summary, "
+        "request_id, client_address FROM audit_events" +
+        where.Sql() + " ORDER BY seq DESC LIMIT ?";
+    const auto params = where.With({std::clamp(f.limit, 1, 500)});
     auto rows = db.Query(sql, params);
     if (!rows) return Fail(rows.error());
     std::vector<Event> out;

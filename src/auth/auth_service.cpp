@@ -204,26 +204,13 @@ Result<bool> AuthService::CountFailure(const Context& ctx, const PersonRow& p,
             auto d = tx.Exec("DELETE FROM sessions WHERE token_hash = ?", {end_session_hash});
             if (!d) return Fail(d.error());
         }
-        auto a =
-            audit::Record(tx, ctx,
-                          {.actor_id = p.id,
-                           .actor_name = p.username,
-                           .action = "auth.login_failed",
-                           .object_type = "person",
-                           .object_id = p.id,
-                           .summary = {{"reason", reason}, {"consecutive_failures", failures}}},
-                          now);
+        auto a = RecordAccountEvent(tx, ctx, p.id, p.username, "auth.login_failed",
+                                    {{"reason", reason}, {"consecutive_failures", failures}}, now);
         if (!a) return Fail(a.error());
         if (lock) {
-            auto l = audit::Record(
-                tx, ctx,
-                {.actor_id = p.id,
-                 .actor_name = p.username,
-                 .action = "auth.account_locked",
-                 .object_type = "person",
-                 .object_id = p.id,
-                 .summary = {{"locked_until", until}, {"consecutive_failures", failures}}},
-                now);
+            auto l = RecordAccountEvent(
+                tx, ctx, p.id, p.username, "auth.account_locked",
+                {{"locked_until", until}, {"consecutive_failures", failures}}, now);
             if (!l) return Fail(l.error());
         }
         return {};
@@ -232,16 +219,17 @@ Result<bool> AuthService::CountFailure(const Context& ctx, const PersonRow& p,
     return lock;
 }
 
-Result<void> AuthService::RecordLogin(store::Tx& tx, const Context& ctx, const std::string& id,
-                                      const std::string& username, const std::string& method,
-                                      const std::string& now) {
+Result<void> AuthService::RecordAccountEvent(store::Tx& tx, const Context& ctx,
+                                             const std::string& id, const std::string& username,
+                                             const std::string& action, boost::json::object summary,
+                                             const std::string& now) {
     auto a = audit::Record(tx, ctx,
                            {.actor_id = id,
                             .actor_name = username,
-                            .action = "auth.login",
+                            .action = action,
                             .object_type = "person",
                             .object_id = id,
-                            .summary = {{"method", method}}},
+                            .summary = std::move(summary)},
                            now);
     if (!a) return Fail(a.error());
     return {};
@@ -316,15 +304,10 @@ Result<LoginStep> AuthService::Login(const Context& ctx, const std::string& user
             {HashToken(step.token), p.id, step.csrf_token, std::string(SessionStage(*stage)), now,
              now, expires, ctx.client_address});
         if (!s) return Fail(s.error());
-        auto a = audit::Record(
-            tx, ctx,
-            {.actor_id = p.id,
-             .actor_name = p.username,
-             .action = *stage == Stage::kFull ? "auth.login" : "auth.password_verified",
-             .object_type = "person",
-             .object_id = p.id,
-             .summary = {{"method", "password"}, {"next", StageName(*stage)}}},
-            now);
+        auto a =
+            RecordAccountEvent(tx, ctx, p.id, p.username,
+                               *stage == Stage::kFull ? "auth.login" : "auth.password_verified",
+                               {{"method", "password"}, {"next", StageName(*stage)}}, now);
         if (!a) return Fail(a.error());
         return {};
     });
@@ -428,17 +411,13 @@ Result<LoginStep> AuthService::ChangePassword(const Context& ctx, const std::str
         auto s = tx.Exec("UPDATE sessions SET stage = ? WHERE token_hash = ?",
                          {std::string(SessionStage(*stage)), token_hash});
         if (!s) return Fail(s.error());
-        auto a = audit::Record(tx, ctx,
-                               {.actor_id = p.id,
-                                .actor_name = p.username,
-                                .action = "auth.password_changed",
-                                .object_type = "person",
-                                .object_id = p.id,
-                                .summary = {{"forced", session->stage != Stage::kFull}}},
-                               now);
+        auto a = RecordAccountEvent(tx, ctx, p.id, p.username, "auth.password_changed",
+                                    {{"forced", session->stage != Stage::kFull}}, now);
         if (!a) return Fail(a.error());
         if (session->stage != Stage::kFull && *stage == Stage::kFull) {
-            if (auto l = RecordLogin(tx, ctx, p.id, p.username, "password", now); !l)
+            if (auto l = RecordAccountEvent(tx, ctx, p.id, p.username, "auth.login",
+                                            {{"method", "password"}}, now);
+                !l)
                 return Fail(l.error());
         }
         return {};
@@ -481,13 +460,8 @@ Result<MfaEnrollment> AuthService::BeginMfaEnrollment(const Context& ctx,
         auto u = tx.Exec("UPDATE people SET mfa_pending_secret = ? WHERE id = ?",
                          {e.secret, session->person_id});
         if (!u) return Fail(u.error());
-        auto a = audit::Record(tx, ctx,
-                               {.actor_id = session->person_id,
-                                .actor_name = username,
-                                .action = "auth.mfa_enrollment_started",
-                                .object_type = "person",
-                                .object_id = session->person_id},
-                               now);
+        auto a = RecordAccountEvent(tx, ctx, session->person_id, username,
+                                    "auth.mfa_enrollment_started", {}, now);
         if (!a) return Fail(a.error());
         return {};
     });
@@ -536,17 +510,13 @@ Result<std::pair<LoginStep, std::vector<std::string>>> AuthService::ConfirmMfaEn
         auto s =
             tx.Exec("UPDATE sessions SET stage = 'full' WHERE token_hash = ?", {HashToken(token)});
         if (!s) return Fail(s.error());
-        auto a = audit::Record(tx, ctx,
-                               {.actor_id = p.id,
-                                .actor_name = p.username,
-                                .action = "auth.mfa_enrolled",
-                                .object_type = "person",
-                                .object_id = p.id,
-                                .summary = {{"method", "totp"}, {"recovery_codes", 10}}},
-                               now);
+        auto a = RecordAccountEvent(tx, ctx, p.id, p.username, "auth.mfa_enrolled",
+                                    {{"method", "totp"}, {"recovery_codes", 10}}, now);
         if (!a) return Fail(a.error());
         if (session->stage != Stage::kFull) {
-            if (auto l = RecordLogin(tx, ctx, p.id, p.username, "totp_enrollment", now); !l)
+            if (auto l = RecordAccountEvent(tx, ctx, p.id, p.username, "auth.login",
+                                            {{"method", "totp_enrollment"}}, now);
+                !l)
                 return Fail(l.error());
         }
         return {};
@@ -626,17 +596,13 @@ Result<LoginStep> AuthService::VerifyMfa(const Context& ctx, const std::string& 
                          {std::string(SessionStage(*next)), HashToken(token)});
         if (!s) return Fail(s.error());
         if (*next == Stage::kFull) {
-            if (auto a = RecordLogin(tx, ctx, p.id, p.username, method, now); !a)
+            if (auto a = RecordAccountEvent(tx, ctx, p.id, p.username, "auth.login",
+                                            {{"method", method}}, now);
+                !a)
                 return Fail(a.error());
         } else {
-            auto a = audit::Record(tx, ctx,
-                                   {.actor_id = p.id,
-                                    .actor_name = p.username,
-                                    .action = "auth.second_factor_verified",
-                                    .object_type = "person",
-                                    .object_id = p.id,
-                                    .summary = {{"method", method}, {"next", StageName(*next)}}},
-                                   now);
+            auto a = RecordAccountEvent(tx, ctx, p.id, p.username, "auth.second_factor_verified",
+                                        {{"method", method}, {"next", StageName(*next)}}, now);
             if (!a) return Fail(a.error());
         }
         return {};
@@ -702,14 +668,8 @@ Result<std::string> AuthService::Elevate(const Context& ctx, const std::string& 
         auto s = tx.Exec("UPDATE sessions SET elevated_until = ? WHERE token_hash = ?",
                          {until, HashToken(token)});
         if (!s) return Fail(s.error());
-        auto a = audit::Record(tx, ctx,
-                               {.actor_id = p.id,
-                                .actor_name = p.username,
-                                .action = "auth.elevated",
-                                .object_type = "person",
-                                .object_id = p.id,
-                                .summary = {{"from", now}, {"until", until}}},
-                               now);
+        auto a = RecordAccountEvent(tx, ctx, p.id, p.username, "auth.elevated",
+                                    {{"from", now}, {"until", until}}, now);
         if (!a) return Fail(a.error());
         return {};
     });

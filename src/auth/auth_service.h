@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -117,9 +118,10 @@ class AuthService {
     /// Returns whether the account is now locked.
     Result<bool> CountFailure(const Context& ctx, const PersonRow& p, const std::string& reason,
                               const std::string& end_session_hash);
-    Result<void> RecordLogin(store::Tx& tx, const Context& ctx, const std::string& id,
-                             const std::string& username, const std::string& method,
-                             const std::string& now);
+    /// An audit event by the person about their own account (logins, failures, changes).
+    Result<void> RecordAccountEvent(store::Tx& tx, const Context& ctx, const std::string& id,
+                                    const std::string& username, const std::string& action,
+                                    boost::json::object summary, const std::string& now);
     bool RateLimited(const std::string& client);
 
     store::Database& db_;

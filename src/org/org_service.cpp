@@ -10,6 +10,7 @@
 #include "audit/audit.h"
 #include "core/crypto.h"
 #include "http/json_reader.h"
+#include "store/where.h"
 
 namespace mamori::org {
 
@@ -191,13 +192,6 @@ Result<void> CheckDate(const std::string& v, std::string_view field) {
 }
 
 int ClampLimit(int limit) { return std::clamp(limit <= 0 ? 50 : limit, 1, kMaxPageSize); }
-
-/// "?, ?, ?" for n placeholders.
-std::string Placeholders(std::size_t n) {
-    std::string s;
-    for (std::size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
-    return s;
-}
 
 /// Escapes LIKE wildcards with a backslash (used with ESCAPE '\').
 std::string LikePattern(std::string_view q) {
@@ -957,22 +951,10 @@ Result<Page<Person>> OrgService::ListPeople(const Context& ctx, const PersonFilt
     const Visibility visible = access->VisibleUnits(**actor, kOrgRead);
     if (!visible.all && visible.units.empty()) return Fail(Forbidden());
 
-    std::string sql(kPersonColumns);
-    std::vector<store::Value> params;
-    std::string where;
-    auto add = [&](std::string clause) { where += (where.empty() ? " WHERE " : " AND ") + clause; };
-    if (!f.cursor.empty()) {
-        add("username > ?");
-        params.emplace_back(f.cursor);
-    }
-    if (!f.status.empty()) {
-        add("status = ?");
-        params.emplace_back(f.status);
-    }
-    if (!f.employment_type.empty()) {
-        add("employment_type = ?");
-        params.emplace_back(f.employment_type);
-    }
+    store::Where where;
+    if (!f.cursor.empty()) where.Add("username > ?", {f.cursor});
+    if (!f.status.empty()) where.Add("status = ?", {f.status});
+    if (!f.employment_type.empty()) where.Add("employment_type = ?", {f.employment_type});
     std::optional<std::vector<std::string>> units;  // nullopt = no unit restriction
     if (!f.unit_id.empty()) {
         UnitTree tree;
@@ -1000,18 +982,17 @@ Result<Page<Person>> OrgService::ListPeople(const Context& ctx, const PersonFilt
     }
     if (units) {
         if (units->empty()) return Page<Person>{};
-        add("unit_id IN (" + Placeholders(units->size()) + ")");
-        for (auto& u : *units) params.emplace_back(u);
+        where.AddIn("unit_id", *units);
     }
     if (!f.q.empty()) {
-        add("(username LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\' OR "
-            "reading LIKE ? ESCAPE '\\')");
         const std::string pattern = LikePattern(f.q);
-        for (int i = 0; i < 3; ++i) params.emplace_back(pattern);
+        where.Add(
+            "(username LIKE ? ESCAPE '\\' OR display_name LIKE ? ESCAPE '\\' OR "
+            "reading LIKE ? ESCAPE '\\')",
+            {pattern, pattern, pattern});
     }
-    sql += where + " ORDER BY username LIMIT ?";
-    params.emplace_back(limit + 1);
-    auto rs = db_.Query(sql, params);
+    auto rs = db_.Query(std::string(kPersonColumns) + where.Sql() + " ORDER BY username LIMIT ?",
+                        where.With({limit + 1}));
     if (!rs) return Fail(rs.error());
     Page<Person> page;
     const std::string now = Now();
@@ -1188,40 +1169,20 @@ Result<Page<Appointment>> OrgService::ListAppointments(const Context& ctx,
     const Visibility visible = access->VisibleUnits(**actor, kOrgRead);
     if (!visible.all && visible.units.empty()) return Fail(Forbidden());
 
-    std::string sql(kAppointmentColumns);
-    std::vector<store::Value> params;
-    std::string where;
-    auto add = [&](std::string clause) { where += (where.empty() ? " WHERE " : " AND ") + clause; };
-    if (!f.person_id.empty()) {
-        add("person_id = ?");
-        params.emplace_back(f.person_id);
-    }
-    if (!f.unit_id.empty()) {
-        add("unit_id = ?");
-        params.emplace_back(f.unit_id);
-    }
-    if (!f.role.empty()) {
-        add("role = ?");
-        params.emplace_back(f.role);
-    }
-    if (!f.current_on.empty()) {
-        add("starts_on <= ? AND (ends_on IS NULL OR ends_on >= ?)");
-        params.emplace_back(f.current_on);
-        params.emplace_back(f.current_on);
-    }
-    if (!visible.all) {
-        add("unit_id IN (" + Placeholders(visible.units.size()) + ")");
-        for (const auto& u : visible.units) params.emplace_back(u);
-    }
-    if (!f.cursor.empty()) {
-        add("(starts_on < ? OR (starts_on = ? AND id > ?))");
-        params.emplace_back(cursor_start);
-        params.emplace_back(cursor_start);
-        params.emplace_back(cursor_id);
-    }
-    sql += where + " ORDER BY starts_on DESC, id LIMIT ?";
-    params.emplace_back(limit + 1);
-    auto rs = db_.Query(sql, params);
+    store::Where where;
+    if (!f.person_id.empty()) where.Add("person_id = ?", {f.person_id});
+    if (!f.unit_id.empty()) where.Add("unit_id = ?", {f.unit_id});
+    if (!f.role.empty()) where.Add("role = ?", {f.role});
+    if (!f.current_on.empty())
+        where.Add("starts_on <= ? AND (ends_on IS NULL OR ends_on >= ?)",
+                  {f.current_on, f.current_on});
+    if (!visible.all) where.AddIn("unit_id", visible.units);
+    if (!f.cursor.empty())
+        where.Add("(starts_on < ? OR (starts_on = ? AND id > ?))",
+                  {cursor_start, cursor_start, cursor_id});
+    auto rs = db_.Query(
+        std::string(kAppointmentColumns) + where.Sql() + " ORDER BY starts_on DESC, id LIMIT ?",
+        where.With({limit + 1}));
     if (!rs) return Fail(rs.error());
     Page<Appointment> page;
     for (const auto& r : rs->rows) {
