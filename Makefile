@@ -4,15 +4,18 @@ JOBS ?= $(shell nproc)
 DATA ?= data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: deps build debug run test bench format clean
+.PHONY: deps build web debug run test bench format clean
 
 deps:
 	@bash scripts/install-deps.sh
 
-build: deps
+build: deps web
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS) --target mamori
-	@if [ -f web/package.json ]; then (cd web && npm run build); fi
+
+# The single-page app (web/dist), when the web/ folder exists.
+web: deps
+	@if [ -f web/package.json ]; then (cd web && npm run --silent build); fi
 
 debug: deps
 	@cmake --preset debug >/dev/null
@@ -28,8 +31,8 @@ run: build
 
 # Every test, sanitizers on: unit, store contract (SQLite + a real PostgreSQL the tests
 # start), and integration tests against the real binary.
-test: debug
-	@cd build/debug && ctest --output-on-failure -j $(JOBS) --timeout 300
+test: debug web
+	@cd build/debug && ctest --output-on-failure -j $(JOBS) --timeout 600
 
 bench: build
 	@cmake --build --preset release --target store_benchmark auth_benchmark -j $(JOBS)

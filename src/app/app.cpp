@@ -8,9 +8,8 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "app/system_routes.h"
+#include "app/routes.h"
 #include "audit/audit.h"
-#include "audit/audit_routes.h"
 #include "auth/auth_routes.h"
 #include "auth/auth_service.h"
 #include "auth/password.h"
@@ -21,7 +20,6 @@
 #include "http/server.h"
 #include "org/access.h"
 #include "org/demo.h"
-#include "org/org_routes.h"
 #include "org/org_service.h"
 #include "org/roles.h"
 #include "store/migrate.h"
@@ -298,11 +296,8 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
     route_options.secure_cookie = config->TlsEnabled() || config->auth.secure_cookie;
 
     http::Router router;
-    AddSystemRoutes(router, database);
-    auth::AddAuthRoutes(router, auth_service, route_options);
-    auth::AddTokenRoutes(router, token_service);
-    audit::AddAuditRoutes(router, database);
-    org::AddOrgRoutes(router, org_service);
+    Services services{database, auth_service, token_service, org_service, route_options};
+    AddRoutes(router, services);
 
     const fs::path web_root = ResolveWebRoot(*config);
     auto files = http::StaticFiles::Load(web_root);

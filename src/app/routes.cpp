@@ -1,0 +1,17 @@
+#include "app/routes.h"
+
+#include "app/system_routes.h"
+#include "audit/audit_routes.h"
+#include "org/org_routes.h"
+
+namespace mamori::app {
+
+void AddRoutes(http::Router& router, Services& s) {
+    AddSystemRoutes(router, s.db);
+    auth::AddAuthRoutes(router, s.auth, s.route_options);
+    auth::AddTokenRoutes(router, s.tokens);
+    audit::AddAuditRoutes(router, s.db);
+    org::AddOrgRoutes(router, s.org);
+}
+
+}  // namespace mamori::app

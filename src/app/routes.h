@@ -1,0 +1,25 @@
+#pragma once
+
+#include "auth/auth_routes.h"
+#include "auth/auth_service.h"
+#include "auth/token_service.h"
+#include "http/router.h"
+#include "org/org_service.h"
+#include "store/database.h"
+
+namespace mamori::app {
+
+/// The services the routes call; built once in Serve and outliving the server.
+struct Services {
+    store::Database& db;
+    auth::AuthService& auth;
+    auth::TokenService& tokens;
+    org::OrgService& org;
+    auth::AuthRouteOptions route_options;
+};
+
+/// Registers every route of the API on `router`: the one list of what the server answers
+/// (docs/openapi.yaml must describe exactly these; a test checks it).
+void AddRoutes(http::Router& router, Services& services);
+
+}  // namespace mamori::app
