@@ -48,7 +48,9 @@ void WriteCanonical(const boost::json::value& v, std::string& out) {
     }
 }
 
-Event FromRow(const store::Row& r) {
+}  // namespace
+
+Event EventFromRow(const store::Row& r) {
     Event e;
     e.seq = r.Int(0);
     e.occurred_at = r.Text(1);
@@ -64,8 +66,6 @@ Event FromRow(const store::Row& r) {
     e.client_address = r.Text(9);
     return e;
 }
-
-}  // namespace
 
 std::string CanonicalJson(const boost::json::value& v) {
     std::string out;
@@ -145,7 +145,7 @@ Result<std::vector<Event>> List(store::Database& db, const Filter& f) {
     if (!rows) return Fail(rows.error());
     std::vector<Event> out;
     out.reserve(rows->rows.size());
-    for (const auto& r : rows->rows) out.push_back(FromRow(r));
+    for (const auto& r : rows->rows) out.push_back(EventFromRow(r));
     return out;
 }
 

@@ -58,4 +58,8 @@ struct Filter {
 
 boost::json::object ToJson(const Event& e);
 
+/// An event from a row of `SELECT seq, occurred_at, actor_id, actor_name, action, object_type,
+/// object_id, summary, request_id, client_address FROM audit_events`.
+Event EventFromRow(const store::Row& r);
+
 }  // namespace mamori::audit

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "audit/audit.h"
 #include "http/json_reader.h"
 #include "org/import.h"
 
@@ -278,6 +279,18 @@ void AddOrgRoutes(http::Router& router, OrgService& service) {
                                          {"parent", u.parent}});
                     return ImportResponse(req, r->dry_run, r->written, r->encoding, r->errors,
                                           std::move(units));
+                }});
+    router.Add({Method::kGet, "/api/v1/people/{id}/history", "org.read", http::RunOn::kWorker,
+                [svc](Request& req) {
+                    auto limit = QueryLimit(req);
+                    if (!limit) return Error(limit.error(), req);
+                    auto events =
+                        svc->PersonHistory(ContextOf(req), std::string(req.Param("id")), *limit);
+                    if (!events) return Error(events.error(), req);
+                    json::array items;
+                    for (const auto& e : *events) items.push_back(audit::ToJson(e));
+                    return Response::Json(
+                        200, json::object{{"items", std::move(items)}, {"next_cursor", nullptr}});
                 }});
     router.Add({Method::kGet, "/api/v1/people/{id}", "org.read", http::RunOn::kWorker,
                 [svc, person_full](Request& req) {

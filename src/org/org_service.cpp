@@ -932,6 +932,24 @@ Result<Person> OrgService::GetPerson(const Context& ctx, const std::string& id) 
     return p;
 }
 
+Result<std::vector<audit::Event>> OrgService::PersonHistory(const Context& ctx,
+                                                            const std::string& id, int limit) {
+    // Reading a person's history needs the same right as reading the person.
+    if (auto p = GetPerson(ctx, id); !p) return Fail(p.error());
+    auto rs = db_.Query(
+        "SELECT seq, occurred_at, actor_id, actor_name, action, object_type, object_id, summary, "
+        "request_id, client_address FROM audit_events WHERE (object_type = 'person' AND "
+        "object_id = ? AND action NOT LIKE 'auth.%') OR (object_type = 'appointment' AND "
+        "object_id IN (SELECT id FROM "
+        "appointments WHERE person_id = ?)) ORDER BY seq DESC LIMIT ?",
+        {id, id, std::clamp(limit, 1, kMaxPageSize)});
+    if (!rs) return Fail(rs.error());
+    std::vector<audit::Event> out;
+    out.reserve(rs->rows.size());
+    for (const auto& r : rs->rows) out.push_back(audit::EventFromRow(r));
+    return out;
+}
+
 Result<Page<Person>> OrgService::ListPeople(const Context& ctx, const PersonFilter& f) {
     auto actor = ActorOf(ctx);
     if (!actor) return Fail(actor.error());

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/audit.h"
 #include "auth/password.h"
 #include "core/clock.h"
 #include "core/error.h"
@@ -192,6 +193,11 @@ class OrgService {
                                                const std::string& password);
     /// The person with their current appointments.
     [[nodiscard]] Result<Person> GetPerson(const Context& ctx, const std::string& id);
+    /// What happened to a person and their appointments (newest first, at most `limit`), for
+    /// anyone who may read the person: the audit events about them, login events excluded
+    /// (those are the person's own and the auditors' business).
+    [[nodiscard]] Result<std::vector<audit::Event>> PersonHistory(const Context& ctx,
+                                                                  const std::string& id, int limit);
     /// People the caller may read, ordered by username; one indexed query per page.
     [[nodiscard]] Result<Page<Person>> ListPeople(const Context& ctx, const PersonFilter& f);
 

@@ -137,6 +137,14 @@ TEST_P(OrgFlowTest, UnitsPeopleAppointmentsAndSeparationOfDuties) {
 
     auto person = admin_->Get("/api/v1/people/" + manager);
     ASSERT_EQ(person.status, 200);
+    auto history = admin_->Get("/api/v1/people/" + manager + "/history");
+    ASSERT_EQ(history.status, 200) << history.body;
+    std::set<std::string> happened;
+    for (const auto& e : history.json.at("items").as_array())
+        happened.insert(std::string(e.at("action").as_string()));
+    EXPECT_TRUE(happened.count("person.create"));
+    EXPECT_TRUE(happened.count("appointment.create"));
+    EXPECT_FALSE(happened.count("auth.login"));
     EXPECT_EQ(person.json.at("display_name").as_string(), "佐伯 真理子");
 
     auto list = admin_->Get("/api/v1/people?limit=1");
