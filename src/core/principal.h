@@ -22,8 +22,8 @@ struct Principal {
     std::vector<Grant> grants;
     std::vector<std::string> permissions;  ///< Union over all grants (scopes checked by services).
     std::string session_stage;  ///< "ok", or a partial login stage; empty for API tokens.
-    bool elevated = false;                 ///< Inside a privileged (elevated) window.
-    std::string csrf_token;                ///< Of the session; empty for API tokens.
+    bool elevated = false;      ///< Inside a privileged (elevated) window.
+    std::string csrf_token;     ///< Of the session; empty for API tokens.
 
     bool Has(const std::string& permission) const {
         for (const auto& p : permissions)

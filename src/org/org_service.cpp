@@ -756,52 +756,60 @@ Result<Person> OrgService::UpdatePerson(const Context& ctx, const std::string& i
     });
 }
 
-Result<Person> OrgService::SuspendPerson(const Context& ctx, const std::string& id) {
+Result<Person> OrgService::ChangePerson(
+    const Context& ctx, std::string_view permission, const std::string& id,
+    const std::function<Result<void>(store::Tx&, Person&, const Principal&, const std::string&)>&
+        change) {
     auto actor = ActorOf(ctx);
     if (!actor) return Fail(actor.error());
     const std::string now = Now();
     return db_.Transact([&](store::Tx& tx) -> Result<Person> {
-        auto found = PersonForChange(tx, catalog_, **actor, kOrgManage, id, now);
+        auto found = PersonForChange(tx, catalog_, **actor, permission, id, now);
         if (!found) return Fail(found.error());
         Person p = std::move(*found);
-        if (p.id == (*actor)->person_id)
-            return Fail(StateError("self", "自分自身のアカウントは停止できません"));
-        if (p.status != "active")
-            return Fail(StateError("invalid_state", "利用中の職員だけを停止できます"));
-        auto upd = tx.Exec("UPDATE people SET status = 'suspended', updated_at = ? WHERE id = ?",
-                           {now, id});
-        if (!upd) return Fail(upd.error());
-        auto ended = EndSessions(tx, id);
-        if (!ended) return Fail(ended.error());
-        if (auto a =
-                Audit(tx, ctx, "person.suspend", "person", id, {{"sessions_ended", *ended}}, now);
-            !a)
-            return Fail(a.error());
-        p.status = "suspended";
+        if (auto r = change(tx, p, **actor, now); !r) return Fail(r.error());
         p.updated_at = now;
         return p;
     });
 }
 
+Result<Person> OrgService::SuspendPerson(const Context& ctx, const std::string& id) {
+    return ChangePerson(
+        ctx, kOrgManage, id,
+        [&](store::Tx& tx, Person& p, const Principal& actor,
+            const std::string& now) -> Result<void> {
+            if (p.id == actor.person_id)
+                return Fail(StateError("self", "自分自身のアカウントは停止できません"));
+            if (p.status != "active")
+                return Fail(StateError("invalid_state", "利用中の職員だけを停止できます"));
+            auto upd = tx.Exec(
+                "UPDATE people SET status = 'suspended', updated_at = ? WHERE id = ?", {now, id});
+            if (!upd) return Fail(upd.error());
+            auto ended = EndSessions(tx, id);
+            if (!ended) return Fail(ended.error());
+            if (auto a = Audit(tx, ctx, "person.suspend", "person", id,
+                               {{"sessions_ended", *ended}}, now);
+                !a)
+                return Fail(a.error());
+            p.status = "suspended";
+            return {};
+        });
+}
+
 Result<Person> OrgService::ReactivatePerson(const Context& ctx, const std::string& id) {
-    auto actor = ActorOf(ctx);
-    if (!actor) return Fail(actor.error());
-    const std::string now = Now();
-    return db_.Transact([&](store::Tx& tx) -> Result<Person> {
-        auto found = PersonForChange(tx, catalog_, **actor, kOrgManage, id, now);
-        if (!found) return Fail(found.error());
-        Person p = std::move(*found);
-        if (p.status != "suspended")
-            return Fail(StateError("invalid_state", "停止中の職員だけを再開できます"));
-        auto upd =
-            tx.Exec("UPDATE people SET status = 'active', updated_at = ? WHERE id = ?", {now, id});
-        if (!upd) return Fail(upd.error());
-        if (auto a = Audit(tx, ctx, "person.reactivate", "person", id, {}, now); !a)
-            return Fail(a.error());
-        p.status = "active";
-        p.updated_at = now;
-        return p;
-    });
+    return ChangePerson(
+        ctx, kOrgManage, id,
+        [&](store::Tx& tx, Person& p, const Principal&, const std::string& now) -> Result<void> {
+            if (p.status != "suspended")
+                return Fail(StateError("invalid_state", "停止中の職員だけを再開できます"));
+            auto upd = tx.Exec("UPDATE people SET status = 'active', updated_at = ? WHERE id = ?",
+                               {now, id});
+            if (!upd) return Fail(upd.error());
+            if (auto a = Audit(tx, ctx, "person.reactivate", "person", id, {}, now); !a)
+                return Fail(a.error());
+            p.status = "active";
+            return {};
+        });
 }
 
 Result<Person> OrgService::LeavePerson(const Context& ctx, const std::string& id,
@@ -849,24 +857,20 @@ Result<Person> OrgService::LeavePerson(const Context& ctx, const std::string& id
 }
 
 Result<Person> OrgService::UnlockPerson(const Context& ctx, const std::string& id) {
-    auto actor = ActorOf(ctx);
-    if (!actor) return Fail(actor.error());
-    const std::string now = Now();
-    return db_.Transact([&](store::Tx& tx) -> Result<Person> {
-        auto found = PersonForChange(tx, catalog_, **actor, kAccountsManage, id, now);
-        if (!found) return Fail(found.error());
-        Person p = std::move(*found);
-        if (p.status == "left") return Fail(StateError("person_left", "退職した職員です"));
-        auto upd = tx.Exec(
-            "UPDATE people SET failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ?",
-            {now, id});
-        if (!upd) return Fail(upd.error());
-        if (auto a = Audit(tx, ctx, "person.unlock", "person", id, {}, now); !a)
-            return Fail(a.error());
-        p.locked = false;
-        p.updated_at = now;
-        return p;
-    });
+    return ChangePerson(
+        ctx, kAccountsManage, id,
+        [&](store::Tx& tx, Person& p, const Principal&, const std::string& now) -> Result<void> {
+            if (p.status == "left") return Fail(StateError("person_left", "退職した職員です"));
+            auto upd = tx.Exec(
+                "UPDATE people SET failed_logins = 0, locked_until = NULL, "
+                "updated_at = ? WHERE id = ?",
+                {now, id});
+            if (!upd) return Fail(upd.error());
+            if (auto a = Audit(tx, ctx, "person.unlock", "person", id, {}, now); !a)
+                return Fail(a.error());
+            p.locked = false;
+            return {};
+        });
 }
 
 Result<Person> OrgService::ResetPassword(const Context& ctx, const std::string& id,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -253,6 +254,12 @@ class OrgService {
 
     std::string Now() const;
     std::string Today() const;
+    /// Loads a person the caller may change under `permission` and runs `change` on it in one
+    /// transaction (the change writes its own statements and audit event).
+    [[nodiscard]] Result<Person> ChangePerson(
+        const Context& ctx, std::string_view permission, const std::string& id,
+        const std::function<Result<void>(store::Tx&, Person&, const Principal&,
+                                         const std::string&)>& change);
 };
 
 /// Japanese label of an employment type (正職員, 会計年度任用職員, 委託事業者, その他).

@@ -25,12 +25,7 @@ class OrgFlowTest : public ::testing::TestWithParam<std::string> {
   protected:
     void SetUp() override {
         data_ = tmp_.path() / "data";
-        std::vector<std::string> args{"init", "--data", data_.string()};
-        if (GetParam() == "postgresql") {
-            args.push_back("--database-url");
-            args.push_back(NewPostgresDatabase());
-        }
-        auto r = RunMamori(args, {std::string("MAMORI_ADMIN_PASSWORD=") + kInitial});
+        auto r = InitDataDirFor(data_, GetParam(), kInitial);
         ASSERT_EQ(r.exit_code, 0) << r.err;
         // These tests are about the organisation, not MFA: no role needs TOTP here.
         std::ifstream in(data_ / "mamori.yaml");

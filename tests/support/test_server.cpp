@@ -21,6 +21,8 @@
 #include <sstream>
 #include <thread>
 
+#include "support/test_postgres.h"
+
 extern char** environ;
 
 namespace mamori::testing {
@@ -82,6 +84,16 @@ CommandResult RunMamori(const std::vector<std::string>& args, const std::vector<
     r.out = Slurp(io.path() / "out");
     r.err = Slurp(io.path() / "err");
     return r;
+}
+
+CommandResult InitDataDirFor(const fs::path& data, const std::string& database,
+                             const std::string& admin_password) {
+    std::vector<std::string> args{"init", "--data", data.string()};
+    if (database == "postgresql") {
+        args.push_back("--database-url");
+        args.push_back(NewPostgresDatabase());
+    }
+    return RunMamori(args, {"MAMORI_ADMIN_PASSWORD=" + admin_password});
 }
 
 std::unique_ptr<ServerProcess> ServerProcess::Start(const fs::path& data_dir) {

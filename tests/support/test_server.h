@@ -31,6 +31,11 @@ struct CommandResult {
 CommandResult RunMamori(const std::vector<std::string>& args,
                         const std::vector<std::string>& env = {});
 
+/// `mamori init --data DATA` on "sqlite" or on a new "postgresql" database of the test
+/// server, with MAMORI_ADMIN_PASSWORD set to `admin_password`.
+CommandResult InitDataDirFor(const std::filesystem::path& data, const std::string& database,
+                             const std::string& admin_password);
+
 /// A `mamori serve` process on a free port of 127.0.0.1.
 class ServerProcess {
   public:
