@@ -17,7 +17,7 @@ packages=(
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev wrk curl openssl procps util-linux
   # the web UI: Node.js builds it; Debian's Chromium runs the browser tests (no downloads)
-  nodejs chromium
+  nodejs chromium fonts-noto-cjk
 )
 
 missing=()

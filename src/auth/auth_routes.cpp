@@ -144,6 +144,7 @@ http::Authorizer MakeAuthorizer(AuthService& auth, TokenService& tokens, Princip
         if (!principal) return Fail(principal.error());
         principal->session_stage = std::string(StageName(session->stage));
         principal->elevated = session->elevated;
+        principal->elevated_until = session->elevated_until;
         principal->csrf_token = session->csrf_token;
         if (perm != kAnySession && perm != kPartialSession && !principal->Has(perm))
             return Fail({ErrorKind::kForbidden, "forbidden", "この操作をする権限がありません", {}});

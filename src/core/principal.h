@@ -21,9 +21,10 @@ struct Principal {
     bool platform_admin = false;
     std::vector<Grant> grants;
     std::vector<std::string> permissions;  ///< Union over all grants (scopes checked by services).
-    std::string session_stage;  ///< "ok", or a partial login stage; empty for API tokens.
-    bool elevated = false;      ///< Inside a privileged (elevated) window.
-    std::string csrf_token;     ///< Of the session; empty for API tokens.
+    std::string session_stage;   ///< "ok", or a partial login stage; empty for API tokens.
+    bool elevated = false;       ///< Inside a privileged (elevated) window.
+    std::string elevated_until;  ///< RFC 3339 end of the elevated window; empty if none.
+    std::string csrf_token;      ///< Of the session; empty for API tokens.
 
     bool Has(const std::string& permission) const {
         for (const auto& p : permissions)

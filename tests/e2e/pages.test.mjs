@@ -1,0 +1,201 @@
+// Every page built so far, as a demo person with the organisation and audit permissions
+// (tokatsu, 統括情報セキュリティ責任者): content, axe-core scan, screenshots at 1280×800 and
+// 768 px, the language switch, API tokens, audit paging, and the way back after a lost session.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import {
+    axeScan, kDemoPassword, launchBrowser, loginAs, newPage, screenshot, settle, startServer,
+    submitLogin, withFailureScreenshot,
+} from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+    // MFA is not what these tests are about: nobody must enrol.
+    server = await startServer({ demo: true, mfaRequiredRoles: [] });
+    browser = await launchBrowser();
+});
+
+after(async () => {
+    await browser?.close();
+    await server?.stop();
+});
+
+async function expectAccessible(page, what) {
+    await settle(page);
+    assert.deepEqual(await axeScan(page), [], `axe: ${what}`);
+}
+
+async function noHorizontalOverflow(page, what) {
+    const { scroll, client } = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
+    }));
+    assert.ok(scroll <= client, `${what}: page is ${scroll}px wide in a ${client}px window`);
+}
+
+test('home, organisation, audit log and account pages', { timeout: 120_000 }, async () => {
+    const page = await newPage(browser, server.url);
+    await withFailureScreenshot(page, 'pages', async () => {
+        await loginAs(page, 'tokatsu', kDemoPassword);
+
+        // Home: who I am, my roles by their Japanese names, my previous login, what awaits me.
+        assert.equal(await page.getByTestId('me-display-name').innerText(), '三浦 和彦');
+        await page.getByTestId('me-roles').getByText(/統括情報セキュリティ責任者/).first().waitFor();
+        const roles = await page.getByTestId('me-roles').innerText();
+        assert.match(roles, /統括情報セキュリティ責任者/);
+        assert.match(roles, /情報セキュリティ責任者（総務部）/);
+        assert.match(await page.getByTestId('previous-login').innerText(), /前回のログインの記録はありません/);
+        assert.equal(await page.getByTestId('failed-count').innerText(), 'ありません');
+        await page.getByTestId('awaits-empty').waitFor();
+        assert.match(await page.getByTestId('header-user').innerText(), /三浦 和彦/);
+
+        // Navigation: only the areas with something to show.
+        const nav = page.getByRole('navigation', { name: 'メインメニュー' });
+        const navText = await nav.innerText();
+        assert.match(navText, /組織体制/);
+        assert.match(navText, /評価・見直し/);
+        assert.doesNotMatch(navText, /情報資産|強靱性|委託・クラウド/);
+        await expectAccessible(page, 'home');
+        await screenshot(page, 'home');
+
+        // Organisation: the unit tree of the demo city.
+        await nav.getByRole('link', { name: '組織', exact: true }).click();
+        const tree = page.getByTestId('unit-tree');
+        await tree.waitFor();
+        for (const name of ['総務部', '情報政策課', '情報システム係', '建設部']) await tree.getByText(name, { exact: true }).waitFor();
+        assert.equal(await page.getByTestId('unit-add').count(), 0, 'no 部署を追加 without org.manage');
+        await expectAccessible(page, 'organisation');
+        await screenshot(page, 'org');
+
+        // Audit log: pages, filters.
+        await nav.getByRole('link', { name: '監査ログ' }).click();
+        const table = page.getByTestId('audit-table');
+        await table.waitFor();
+        assert.equal(await table.locator('tbody tr').count(), 50);
+        await expectAccessible(page, 'audit log');
+        await screenshot(page, 'audit-log', { fullPage: false });
+        const firstSeqPage1 = await table.locator('tbody tr').first().locator('td').first().innerText();
+        await page.getByTestId('audit-next').click();
+        await page.getByText('2 ページ目', { exact: true }).waitFor();
+        const firstSeqPage2 = await table.locator('tbody tr').first().locator('td').first().innerText();
+        assert.ok(Number(firstSeqPage2) < Number(firstSeqPage1), 'page 2 holds older events');
+        const filters = page.getByTestId('audit-filters');
+        await filters.getByLabel('操作', { exact: true }).fill('auth.');
+        await filters.getByRole('button', { name: '絞り込む' }).click();
+        await page.getByText('1 ページ目', { exact: true }).waitFor();
+        await settle(page);
+        const actions = await table.locator('tbody tr td:nth-child(4)').allInnerTexts();
+        assert.ok(actions.length > 0);
+        for (const a of actions) assert.match(a.trim(), /^auth\./);
+        // Filtering by a person: click the actor.
+        await table.getByRole('button', { name: 'tokatsu の操作だけを表示' }).first().click();
+        await settle(page);
+        const actors = await table.locator('tbody tr td:nth-child(3)').allInnerTexts();
+        for (const a of actors) assert.equal(a.trim(), 'tokatsu');
+
+        // My account: create a token (shown once), then revoke it.
+        await page.getByRole('link', { name: 'わたしのアカウント' }).click();
+        await page.getByTestId('tokens-empty').waitFor();
+        await expectAccessible(page, 'account');
+        await screenshot(page, 'account');
+        const tokenForm = page.getByTestId('token-form');
+        await tokenForm.getByLabel('名前').fill('資産台帳の夜間連携');
+        await tokenForm.getByRole('button', { name: 'トークンを作成' }).click();
+        const secret = page.getByTestId('token-secret');
+        await secret.waitFor();
+        assert.match(await secret.innerText(), /^mmr_[A-Za-z0-9_-]+$/);
+        await expectAccessible(page, 'token created dialog');
+        await screenshot(page, 'account-token-created', { fullPage: false });
+        await page.getByRole('dialog', { name: 'トークンを作成しました' }).getByRole('button', { name: '閉じる' }).last().click();
+        await secret.waitFor({ state: 'hidden' });
+        const tokens = page.getByTestId('tokens-table');
+        await tokens.getByText('資産台帳の夜間連携').waitFor();
+        await tokens.getByRole('button', { name: '失効させる: 資産台帳の夜間連携' }).click();
+        await page.getByRole('dialog', { name: 'トークンの失効' }).getByRole('button', { name: '失効させる' }).click();
+        await tokens.getByText('失効', { exact: true }).waitFor();
+
+        // English: every string switches, and so does <html lang>.
+        await page.getByLabel('表示言語').selectOption('en');
+        await page.getByRole('heading', { name: 'My account' }).waitFor();
+        assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+        await page.getByRole('link', { name: 'Home' }).click();
+        await page.getByRole('heading', { name: 'Welcome, 三浦 和彦' }).waitFor();
+        await expectAccessible(page, 'home (English)');
+        await screenshot(page, 'home-en');
+        await page.getByLabel('Language').selectOption('ja');
+        await page.getByRole('heading', { name: 'ようこそ、三浦 和彦 さん' }).waitFor();
+        assert.equal(await page.evaluate(() => document.documentElement.lang), 'ja');
+
+        assert.deepEqual(page.problems, []);
+    });
+});
+
+test('a lost session leads to the login page and back to the page the user was on', { timeout: 60_000 }, async () => {
+    const page = await newPage(browser, server.url);
+    await withFailureScreenshot(page, 'session-lost', async () => {
+        await loginAs(page, 'kansa', kDemoPassword);
+        // The session ends behind the page's back (as on idle expiry).
+        await page.context().clearCookies();
+        await page.getByRole('link', { name: '監査ログ' }).click();
+        await page.waitForURL(/\/login\?redirect=(%2F|\/)audit/);
+        await page.getByText('ログインの有効期間が切れたか、ログアウトされました。').waitFor();
+        await submitLogin(page, 'kansa', kDemoPassword);
+        await page.waitForURL(/\/audit$/);
+        await page.getByTestId('audit-table').waitFor();
+        // The previous login is now known, shown in JST.
+        await page.getByRole('link', { name: 'ホーム' }).click();
+        assert.match(await page.getByTestId('previous-login').innerText(), /\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}（令和\d+年/);
+        assert.deepEqual(page.problems, []);
+    });
+});
+
+test('tablet width (768 px) and long Japanese names', { timeout: 60_000 }, async () => {
+    const page = await newPage(browser, server.url, { width: 768, height: 1024 });
+    await withFailureScreenshot(page, 'tablet', async () => {
+        // A very long name, as the API could return it, must wrap rather than widen the page.
+        const longName = 'ひばり野市総務部情報政策課情報システム係長兼最高情報セキュリティ責任者補佐事務取扱 寿限無寿限無五劫の擦り切れ海砂利水魚の水行末雲来末風来末';
+        await page.route('**/api/v1/auth/me', async (route) => {
+            const res = await route.fetch();
+            const body = await res.json();
+            body.user.display_name = longName;
+            await route.fulfill({ response: res, json: body });
+        });
+        await loginAs(page, 'tokatsu', kDemoPassword);
+        await page.getByRole('heading', { name: `ようこそ、${longName} さん` }).waitFor();
+        await noHorizontalOverflow(page, 'home at 768 px');
+        await expectAccessible(page, 'home at 768 px');
+        await screenshot(page, 'home-768');
+        for (const [link, name] of [['組織', 'org-768'], ['監査ログ', 'audit-log-768'], ['わたしのアカウント', 'account-768']]) {
+            await page.getByRole('link', { name: link, exact: true }).click();
+            await settle(page);
+            await noHorizontalOverflow(page, `${link} at 768 px`);
+            await screenshot(page, name, { fullPage: name !== 'audit-log-768' });
+        }
+        assert.deepEqual(page.problems, []);
+    });
+});
+
+test('keyboard only: log in and reach a page', { timeout: 60_000 }, async () => {
+    const page = await newPage(browser, server.url);
+    await withFailureScreenshot(page, 'keyboard', async () => {
+        await page.goto('/login');
+        await page.getByTestId('login-form').waitFor();
+        await page.keyboard.press('Tab');  // the language switch
+        await page.keyboard.press('Tab');  // username
+        await page.keyboard.type('soumu-csirt');
+        await page.keyboard.press('Tab');  // password
+        await page.keyboard.type(kDemoPassword);
+        await page.keyboard.press('Enter');
+        await page.getByTestId('me-username').waitFor();
+        // The skip link is the first stop, and it moves focus to the content.
+        await page.keyboard.press('Tab');
+        const focused = await page.evaluate(() => document.activeElement?.textContent?.trim());
+        assert.equal(focused, '本文へ移動');
+        const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+        assert.notEqual(outline, 'none', 'focus is visible');
+        assert.deepEqual(page.problems, []);
+    });
+});

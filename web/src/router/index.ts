@@ -1,0 +1,76 @@
+import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
+
+import { ApiError } from '@/api/client';
+import { useSessionStore } from '@/stores/session';
+
+declare module 'vue-router' {
+    interface RouteMeta {
+        /** Reachable without a session (the login page). */
+        public?: boolean;
+        /** The permission a page needs (its link is hidden without it). */
+        permission?: string;
+        /** i18n key of the page title. */
+        title?: string;
+    }
+}
+
+// Each page is its own chunk, loaded when first visited.
+export const router = createRouter({
+    history: createWebHistory(),
+    routes: [
+        {
+            path: '/login',
+            name: 'login',
+            component: () => import('@/views/LoginView.vue'),
+            meta: { public: true, title: 'login.title' },
+        },
+        {
+            path: '/',
+            component: () => import('@/layouts/AppShell.vue'),
+            children: [
+                { path: '', name: 'home', component: () => import('@/views/HomeView.vue'),
+                  meta: { title: 'home.title' } },
+                { path: 'org', name: 'units', component: () => import('@/views/org/UnitsView.vue'),
+                  meta: { permission: 'org.read', title: 'org.title' } },
+                { path: 'audit', name: 'audit', component: () => import('@/views/AuditLogView.vue'),
+                  meta: { permission: 'audit.read', title: 'audit.title' } },
+                { path: 'account', name: 'account', component: () => import('@/views/AccountView.vue'),
+                  meta: { title: 'account.title' } },
+                { path: ':pathMatch(.*)*', name: 'not-found',
+                  component: () => import('@/views/NotFoundView.vue'),
+                  meta: { title: 'notFound.title' } },
+            ],
+        },
+    ],
+});
+
+/** Only paths inside this app may be a place to return to after login. */
+export function safeRedirect(value: unknown): string {
+    return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') &&
+        !value.startsWith('/login') ? value : '/';
+}
+
+export function loginLocation(from: RouteLocationNormalized | string, reason?: string) {
+    const redirect = typeof from === 'string' ? from : from.fullPath;
+    const query: Record<string, string> = {};
+    if (redirect && redirect !== '/') query.redirect = redirect;
+    if (reason) query.reason = reason;
+    return { name: 'login', query };
+}
+
+router.beforeEach(async (to) => {
+    if (to.meta.public) return true;
+    const session = useSessionStore();
+    if (!session.loggedIn) {
+        try {
+            await session.fetchMe({ quiet401: true });
+        } catch (e) {
+            if (e instanceof ApiError && (e.status === 401 || e.code === 'login_incomplete')) {
+                return loginLocation(to);
+            }
+            throw e;
+        }
+    }
+    if (to.meta.permission && !session.can(to.meta.permission)) return { name: 'home' };
+    return true;
+});
