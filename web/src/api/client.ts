@@ -223,6 +223,140 @@ export interface RoleCatalog {
     approval_escalation: string[];
 }
 
+// ---- people
+
+export type PersonStatus = 'active' | 'suspended' | 'left';
+
+export interface Person {
+    id: string;
+    username: string;
+    display_name: string;
+    reading: string;
+    email: string;
+    unit_id: string | null;
+    employment_type: EmploymentType;
+    employment_type_label: string;
+    status: PersonStatus;
+    left_on: DateString | null;
+    platform_admin: boolean;
+    must_change_password: boolean;
+    locked: boolean;
+    created_at: Timestamp;
+    updated_at: Timestamp;
+}
+
+export interface PersonWithAppointments extends Person {
+    appointments: Appointment[];
+}
+
+export interface PersonList {
+    items: Person[];
+    next_cursor: string | null;
+}
+
+export interface PersonQuery {
+    limit?: number;
+    cursor?: string;
+    unit_id?: string;
+    status?: PersonStatus;
+    employment_type?: EmploymentType;
+    q?: string;
+}
+
+export interface PersonCreate {
+    username: string;
+    display_name: string;
+    reading?: string;
+    email?: string;
+    unit_id: string;
+    employment_type?: EmploymentType;
+    password: string;
+}
+
+export interface LeaveRequest {
+    left_on?: DateString;
+}
+
+export interface ResetPasswordRequest {
+    password: string;
+}
+
+export interface PersonHistory {
+    items: AuditEvent[];
+    next_cursor: null;
+}
+
+// ---- appointments
+
+export interface Appointment {
+    id: string;
+    person_id: string;
+    role: string;
+    role_name: string;
+    unit_id: string | null;
+    starts_on: DateString;
+    ends_on: DateString | null;
+    created_at: Timestamp;
+    updated_at: Timestamp;
+}
+
+export interface AppointmentCreate {
+    person_id: string;
+    role: string;
+    unit_id?: string;
+    starts_on: DateString;
+    ends_on?: DateString;
+}
+
+export interface AppointmentEnd {
+    ends_on?: DateString;
+}
+
+// ---- CSV import
+
+export interface ImportedPerson {
+    row: number;
+    id: string | null;
+    username: string;
+    display_name: string;
+    reading: string;
+    email: string;
+    unit_id: string | null;
+    unit_name: string;
+    employment_type: EmploymentType;
+}
+
+export interface ImportResult {
+    dry_run: boolean;
+    written: boolean;
+    encoding: 'utf-8' | 'cp932';
+    count: number;
+    items: ImportedPerson[];
+}
+
+export interface ImportedUnit {
+    row: number;
+    id: string | null;
+    name: string;
+    kind: UnitKind;
+    parent: string;
+}
+
+export interface UnitImportResult {
+    dry_run: boolean;
+    written: boolean;
+    encoding: 'utf-8' | 'cp932';
+    count: number;
+    items: ImportedUnit[];
+}
+
+/** One problem of an import (`error.details.rows` of 400 `invalid_csv_rows`). */
+export interface ImportRowError {
+    row: number;
+    column: string | null;
+    message: string;
+}
+
 // ---- errors
 
 /** An error answer of the API (or a network failure, with status 0 and code `network`). */
@@ -255,6 +389,8 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 interface RequestOptions {
     body?: unknown;
+    /** A body sent unchanged (bytes of a file), with its content type. */
+    raw?: { data: ArrayBuffer; contentType: string };
     query?: Record<string, string | number | undefined>;
     /**
      * Part of the login flow: a 401 here is an answer for the login page (wrong password,
@@ -304,8 +440,11 @@ function buildUrl(path: string, query?: RequestOptions['query']): string {
 
 async function send<T>(method: Method, path: string, opts: RequestOptions): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
-    let body: string | undefined;
-    if (opts.body !== undefined) {
+    let body: string | ArrayBuffer | undefined;
+    if (opts.raw) {
+        headers['Content-Type'] = opts.raw.contentType;
+        body = opts.raw.data;
+    } else if (opts.body !== undefined) {
         headers['Content-Type'] = 'application/json';
         body = JSON.stringify(opts.body);
     }
@@ -413,3 +552,46 @@ export const listUnits = (query: { status?: 'active' | 'closed' } = {}) =>
 export const createUnit = (body: UnitCreate) => request<Unit>('POST', '/units', { body });
 
 export const listRoles = () => request<RoleCatalog>('GET', '/roles');
+
+export const listPeople = (query: PersonQuery = {}) =>
+    request<PersonList>('GET', '/people', { query: { ...query } });
+
+export const getPerson = (id: string) =>
+    request<PersonWithAppointments>('GET', '/people/' + encodeURIComponent(id));
+
+export const getPersonHistory = (id: string, limit = 100) =>
+    request<PersonHistory>('GET', '/people/' + encodeURIComponent(id) + '/history', { query: { limit } });
+
+export const createPerson = (body: PersonCreate) => request<Person>('POST', '/people', { body });
+
+export const suspendPerson = (id: string) =>
+    request<Person>('POST', '/people/' + encodeURIComponent(id) + '/suspend', { body: {} });
+
+export const reactivatePerson = (id: string) =>
+    request<Person>('POST', '/people/' + encodeURIComponent(id) + '/reactivate', { body: {} });
+
+export const leavePerson = (id: string, body: LeaveRequest) =>
+    request<Person>('POST', '/people/' + encodeURIComponent(id) + '/leave', { body });
+
+export const unlockPerson = (id: string) =>
+    request<Person>('POST', '/people/' + encodeURIComponent(id) + '/unlock', { body: {} });
+
+export const resetPassword = (id: string, body: ResetPasswordRequest) =>
+    request<Person>('POST', '/people/' + encodeURIComponent(id) + '/reset-password', { body });
+
+export const createAppointment = (body: AppointmentCreate) =>
+    request<Appointment>('POST', '/appointments', { body });
+
+export const endAppointment = (id: string, body: AppointmentEnd) =>
+    request<Appointment>('POST', '/appointments/' + encodeURIComponent(id) + '/end', { body });
+
+/** The file's bytes are sent unchanged (UTF-8 or Shift_JIS: the server decides). */
+export const importPeople = (data: ArrayBuffer, dryRun: boolean) =>
+    request<ImportResult>('POST', '/people/import', {
+        raw: { data, contentType: 'text/csv' }, query: { dry_run: dryRun ? 'true' : undefined },
+    });
+
+export const importUnits = (data: ArrayBuffer, dryRun: boolean) =>
+    request<UnitImportResult>('POST', '/units/import', {
+        raw: { data, contentType: 'text/csv' }, query: { dry_run: dryRun ? 'true' : undefined },
+    });

@@ -11,6 +11,8 @@ declare module 'vue-router' {
         permission?: string;
         /** i18n key of the page title. */
         title?: string;
+        /** The navigation item to mark as current (for pages below a list, such as a person). */
+        nav?: string;
     }
 }
 
@@ -32,6 +34,12 @@ export const router = createRouter({
                   meta: { title: 'home.title' } },
                 { path: 'org', name: 'units', component: () => import('@/views/org/UnitsView.vue'),
                   meta: { permission: 'org.read', title: 'org.title' } },
+                { path: 'org/people', name: 'people', component: () => import('@/views/org/PeopleView.vue'),
+                  meta: { permission: 'org.read', title: 'people.title' } },
+                { path: 'org/people/:id', name: 'person', component: () => import('@/views/org/PersonView.vue'),
+                  meta: { permission: 'org.read', title: 'person.title', nav: 'people' } },
+                { path: 'org/import', name: 'org-import', component: () => import('@/views/org/ImportView.vue'),
+                  meta: { permission: 'org.manage', title: 'orgImport.title' } },
                 { path: 'audit', name: 'audit', component: () => import('@/views/AuditLogView.vue'),
                   meta: { permission: 'audit.read', title: 'audit.title' } },
                 { path: 'account', name: 'account', component: () => import('@/views/AccountView.vue'),
