@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "core/logging.h"
 #include "core/version.h"
+#include "org/roles.h"
 
 namespace fs = std::filesystem;
 
@@ -139,6 +140,10 @@ int main(int argc, char** argv) {
     if (check->parsed()) {
         const fs::path file = check_dir / mamori::app::kConfigFile;
         auto report = mamori::ReadConfigFile(file);
+        // Role names come from the roles catalog, which the config reader does not know.
+        for (const auto& role : report.config.auth.mfa_required_roles)
+            if (!mamori::org::RoleCatalog::Builtin().Find(role))
+                report.problems.push_back({"auth.mfa_required_roles", 0, "unknown role " + role});
         if (report.problems.empty()) {
             std::printf("%s: 問題はありません / no problems found\n", file.c_str());
             return 0;

@@ -111,6 +111,12 @@ TEST(CliTest, CheckConfigReportsEveryProblemWithKeyAndLine) {
     EXPECT_EQ(ok.exit_code, 0) << ok.err;
     EXPECT_NE(ok.out.find("no problems"), std::string::npos);
 
+    std::ofstream(data / "mamori.yaml") << "auth:\n  mfa_required_roles: [ciso, emperor]\n";
+    auto role = RunMamori({"check-config", "--data", data.string()});
+    EXPECT_EQ(role.exit_code, 1);
+    EXPECT_NE(role.err.find("auth.mfa_required_roles: unknown role emperor"), std::string::npos)
+        << role.err;
+
     std::ofstream(data / "mamori.yaml") << "server:\n  listen: here\n  io_threads: 0\nfoo: 1\n";
     auto bad = RunMamori({"check-config", "--data", data.string()});
     EXPECT_EQ(bad.exit_code, 1);
