@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "audit/audit.h"
 #include "http/json_reader.h"
 
 namespace mamori::auth {
@@ -250,6 +251,21 @@ void AddAuthRoutes(http::Router& router, AuthService& auth, AuthRouteOptions opt
              o["user"] = PrincipalJson(p);
              o["elevated"] = p.elevated;
              return Response::Json(200, o);
+         }});
+
+    router.Add(
+        {Method::kGet, "/api/v1/auth/history", kAnySession, RunOn::kWorker, [&auth](Request& req) {
+             // The caller's own sign-ins, failures, lockouts and account changes.
+             audit::Filter f;
+             f.actor_id = req.principal->person_id;
+             f.action = "auth.";
+             f.limit = 50;
+             auto events = audit::List(auth.database(), f);
+             if (!events) return Err(events.error(), req);
+             json::array items;
+             for (const auto& e : *events) items.push_back(audit::ToJson(e));
+             return Response::Json(
+                 200, json::object{{"items", std::move(items)}, {"next_cursor", nullptr}});
          }});
 
     router.Add({Method::kPost, "/api/v1/auth/logout", kPartialSession, RunOn::kWorker,

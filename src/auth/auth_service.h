@@ -105,6 +105,7 @@ class AuthService {
     [[nodiscard]] Result<LoginStep> LoginHistory(const std::string& person_id, int skip = 0);
 
     const AuthOptions& options() const { return options_; }
+    store::Database& database() { return db_; }
     /// Hash of a session token as stored (hex SHA-256).
     static std::string HashToken(const std::string& token);
 

@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <set>
 
 #include "auth/totp.h"
 #include "support/api_client.h"
@@ -104,6 +105,15 @@ TEST_P(AuthFlowTest, FirstLoginChangesPasswordEnrolsMfaAndLogsInAgainWithTotp) {
     ASSERT_EQ(me.status, 200) << me.body;
     EXPECT_EQ(me.json.at("user").at("username").as_string(), "admin");
     EXPECT_TRUE(me.json.at("user").at("platform_admin").as_bool());
+    auto history = c.Get("/api/v1/auth/history");
+    ASSERT_EQ(history.status, 200) << history.body;
+    std::set<std::string> mine;
+    for (const auto& e : history.json.at("items").as_array()) {
+        mine.insert(std::string(e.at("action").as_string()));
+        EXPECT_EQ(e.at("actor_id"), me.json.at("user").at("id"));
+    }
+    for (const char* a : {"auth.login", "auth.password_changed", "auth.mfa_enrolled"})
+        EXPECT_TRUE(mine.count(a)) << a;
 
     auto out = c.Post("/api/v1/auth/logout");
     EXPECT_EQ(out.status, 200) << out.body;
