@@ -357,6 +357,17 @@ void AddOrgRoutes(http::Router& router, OrgService& service) {
                         req, 200, person_json);
                 }});
 
+    router.Add({Method::kPost, "/api/v1/people/{id}/reset-mfa", "accounts.manage",
+                http::RunOn::kWorker, [svc, person_json](Request& req) {
+                    if (!req.body.empty()) {  // no fields; an empty JSON object is fine
+                        auto body = http::JsonReader::FromBody(req);
+                        if (!body) return Error(body.error(), req);
+                        if (auto f = body->Finish(); !f) return Error(f.error(), req);
+                    }
+                    return Reply(svc->ResetMfa(ContextOf(req), std::string(req.Param("id"))), req,
+                                 200, person_json);
+                }});
+
     // ---- appointments
     router.Add({Method::kGet, "/api/v1/appointments", "org.read", http::RunOn::kWorker,
                 [svc, appt_json](Request& req) {

@@ -856,6 +856,32 @@ Result<Person> OrgService::LeavePerson(const Context& ctx, const std::string& id
     });
 }
 
+Result<Person> OrgService::ResetMfa(const Context& ctx, const std::string& id) {
+    return ChangePerson(
+        ctx, kAccountsManage, id,
+        [&](store::Tx& tx, Person& p, const Principal& actor,
+            const std::string& now) -> Result<void> {
+            if (p.id == actor.person_id)
+                return Fail(StateError(
+                    "self", "自分の認証アプリは「わたしのアカウント」から登録し直してください"));
+            if (p.status == "left") return Fail(StateError("person_left", "退職した職員です"));
+            auto upd = tx.Exec(
+                "UPDATE people SET mfa_secret = NULL, mfa_pending_secret = NULL, updated_at = ? "
+                "WHERE id = ?",
+                {now, id});
+            if (!upd) return Fail(upd.error());
+            auto codes = tx.Exec("DELETE FROM recovery_codes WHERE person_id = ?", {id});
+            if (!codes) return Fail(codes.error());
+            auto ended = EndSessions(tx, id);
+            if (!ended) return Fail(ended.error());
+            if (auto a = Audit(tx, ctx, "person.reset_mfa", "person", id,
+                               {{"sessions_ended", *ended}}, now);
+                !a)
+                return Fail(a.error());
+            return {};
+        });
+}
+
 Result<Person> OrgService::UnlockPerson(const Context& ctx, const std::string& id) {
     return ChangePerson(
         ctx, kAccountsManage, id,

@@ -186,6 +186,10 @@ class OrgService {
     /// and deletes their sessions.
     [[nodiscard]] Result<Person> LeavePerson(const Context& ctx, const std::string& id,
                                              const std::string& left_on);
+    /// For a lost authenticator: removes the person's TOTP secret and recovery codes and ends
+    /// their sessions, so that the next login enrols a new authenticator (where MFA is
+    /// required). Not for one's own account (409 "self").
+    [[nodiscard]] Result<Person> ResetMfa(const Context& ctx, const std::string& id);
     /// Clears failed logins and the lock.
     [[nodiscard]] Result<Person> UnlockPerson(const Context& ctx, const std::string& id);
     /// Sets a new temporary password (must be changed at next login), clears the lock and

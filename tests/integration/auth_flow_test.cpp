@@ -50,6 +50,7 @@ class AuthFlowTest : public ::testing::TestWithParam<std::string> {
         auto enroll = c.Post("/api/v1/auth/mfa/enroll");
         EXPECT_EQ(enroll.status, 200) << enroll.body;
         std::string secret(enroll.json.at("secret").as_string());
+        secret_ = secret;
         auto confirm = c.Post("/api/v1/auth/mfa/enroll/confirm",
                               json::object{{"code", auth::TotpCode(secret, Now())}});
         EXPECT_EQ(confirm.status, 200) << confirm.body;
@@ -63,6 +64,7 @@ class AuthFlowTest : public ::testing::TestWithParam<std::string> {
     fs::path data_;
     std::unique_ptr<ServerProcess> server_;
     std::string recovery_;
+    std::string secret_;
 };
 
 TEST_P(AuthFlowTest, BannerIsReadableBeforeLogin) {
@@ -170,6 +172,60 @@ TEST_P(AuthFlowTest, ApiTokensAreShownOnceScopedAndRevocable) {
     auto revoked = Http(server_->port(), "GET", "/api/v1/auth/me", "",
                         {{"Authorization", "Bearer " + secret}});
     EXPECT_EQ(revoked.status, 401);
+}
+
+TEST_P(AuthFlowTest, AdministratorRemovesALostAuthenticator) {
+    ApiClient admin(server_->port());
+    FirstLogin(admin);
+    // The administrator creates an auditor (MFA required), who enrols an authenticator.
+    ASSERT_EQ(
+        admin
+            .Post("/api/v1/auth/elevate",
+                  json::object{{"password", kNew}, {"code", auth::TotpCode(secret_, Now() + 30)}})
+            .status,
+        200);
+    auto unit =
+        admin.Post("/api/v1/units", json::object{{"name", "行政監査室"}, {"kind", "department"}});
+    ASSERT_EQ(unit.status, 201) << unit.body;
+    auto person = admin.Post("/api/v1/people", json::object{{"username", "kansa"},
+                                                            {"display_name", "久保田 茂"},
+                                                            {"unit_id", unit.json.at("id")},
+                                                            {"password", "Temp-Passw0rd-1"}});
+    ASSERT_EQ(person.status, 201) << person.body;
+    const std::string id(person.json.at("id").as_string());
+    ASSERT_EQ(
+        admin
+            .Post("/api/v1/appointments",
+                  json::object{{"person_id", id}, {"role", "auditor"}, {"starts_on", "2026-04-01"}})
+            .status,
+        201);
+    ApiClient kansa(server_->port());
+    kansa.Post("/api/v1/auth/login",
+               json::object{{"username", "kansa"}, {"password", "Temp-Passw0rd-1"}});
+    auto pw =
+        kansa.Post("/api/v1/auth/password", json::object{{"current_password", "Temp-Passw0rd-1"},
+                                                         {"new_password", "Audit-Passw0rd-9"}});
+    ASSERT_EQ(pw.json.at("status").as_string(), "mfa_enrollment_required") << pw.body;
+    auto enroll = kansa.Post("/api/v1/auth/mfa/enroll");
+    const std::string lost(enroll.json.at("secret").as_string());
+    ASSERT_EQ(kansa
+                  .Post("/api/v1/auth/mfa/enroll/confirm",
+                        json::object{{"code", auth::TotpCode(lost, Now())}})
+                  .status,
+              200);
+
+    // Phone lost: the administrator removes the authenticator; the next login enrols anew.
+    const std::string admin_id(admin.Get("/api/v1/auth/me").json.at("user").at("id").as_string());
+    auto self = admin.Post("/api/v1/people/" + admin_id + "/reset-mfa");
+    EXPECT_EQ(self.status, 409);
+    auto reset = admin.Post("/api/v1/people/" + id + "/reset-mfa");
+    ASSERT_EQ(reset.status, 200) << reset.body;
+    EXPECT_EQ(kansa.Get("/api/v1/auth/me").status, 401);  // sessions ended
+    ApiClient again(server_->port());
+    auto login = again.Post("/api/v1/auth/login",
+                            json::object{{"username", "kansa"}, {"password", "Audit-Passw0rd-9"}});
+    ASSERT_EQ(login.status, 200);
+    EXPECT_EQ(login.json.at("status").as_string(), "mfa_enrollment_required");
 }
 
 TEST_P(AuthFlowTest, PartialSessionCanOnlyCompleteTheLogin) {
