@@ -121,6 +121,11 @@ export interface Elevated {
     elevated_until: Timestamp;
 }
 
+export interface LoginHistory {
+    items: AuditEvent[];
+    next_cursor: null;
+}
+
 // ---- API tokens
 
 export interface ApiToken {
@@ -525,6 +530,9 @@ export const getMe = (opts: { quiet401?: boolean } = {}) =>
 
 export const logout = (body: LogoutRequest = {}) =>
     request<Status>('POST', '/auth/logout', { body, loginFlow: true });
+
+/** The caller's 50 most recent `auth.*` events, newest first. */
+export const getLoginHistory = () => request<LoginHistory>('GET', '/auth/history');
 
 export const elevate = (body: ElevateRequest) =>
     request<Elevated>('POST', '/auth/elevate', { body, noElevation: true });
