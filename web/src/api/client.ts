@@ -587,6 +587,10 @@ export const unlockPerson = (id: string) =>
 export const resetPassword = (id: string, body: ResetPasswordRequest) =>
     request<Person>('POST', '/people/' + encodeURIComponent(id) + '/reset-password', { body });
 
+/** For a lost authenticator: the person enrols a new one at their next login. */
+export const resetMfa = (id: string) =>
+    request<Person>('POST', '/people/' + encodeURIComponent(id) + '/reset-mfa', { body: {} });
+
 export const createAppointment = (body: AppointmentCreate) =>
     request<Appointment>('POST', '/appointments', { body });
 

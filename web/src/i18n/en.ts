@@ -363,6 +363,7 @@ const en: MessageSchema = {
             person_reactivate: 'Reactivated',
             person_leave: 'Left',
             person_unlock: 'Unlocked',
+            person_reset_mfa: 'Authenticator removed',
             person_reset_password: 'Password reset',
             appointment_create: 'Appointed to a role',
             appointment_end: 'Appointment ended',
@@ -405,6 +406,9 @@ const en: MessageSchema = {
             done: 'Leaving was recorded.',
         },
         unlock: 'Unlock',
+        resetMfa: 'Remove authenticator',
+        resetMfaConfirm: 'Remove the authenticator and recovery codes of {name} and end their sessions? They will enrol a new authenticator at their next login. Confirm who they are first.',
+        mfaReset: 'The authenticator was removed.',
         unlockConfirm: 'Unlock the account of {name}?',
         unlocked: 'The account was unlocked.',
         reset: {

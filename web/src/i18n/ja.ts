@@ -362,6 +362,7 @@ const ja = {
             person_reactivate: '利用再開',
             person_leave: '退職',
             person_unlock: 'ロックの解除',
+            person_reset_mfa: '認証アプリの登録の取消し',
             person_reset_password: 'パスワードの再設定',
             appointment_create: '役割への任命',
             appointment_end: '任命の終了',
@@ -404,6 +405,9 @@ const ja = {
             done: '退職を登録しました。',
         },
         unlock: 'ロックを解除',
+        resetMfa: '認証アプリの登録を取り消す',
+        resetMfaConfirm: '{name} さんの認証アプリの登録と回復コードを取り消し、ログイン中のセッションを終了します。次のログインで認証アプリを登録し直すことになります。本人確認をしたうえで実行してください。',
+        mfaReset: '認証アプリの登録を取り消しました。',
         unlockConfirm: '{name} さんのアカウントのロックを解除します。よろしいですか。',
         unlocked: 'ロックを解除しました。',
         reset: {
