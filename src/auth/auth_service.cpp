@@ -435,8 +435,7 @@ Result<LoginStep> AuthService::ChangePassword(const Context& ctx, const std::str
     return step;
 }
 
-Result<MfaEnrollment> AuthService::BeginMfaEnrollment(const Context& ctx,
-                                                      const std::string& token) {
+Result<Session> AuthService::EnrollmentSession(const std::string& token) {
     auto session = Authenticate(token);
     if (!session) return Fail(session.error());
     if (session->stage != Stage::kMfaEnrollmentRequired && session->stage != Stage::kFull)
@@ -449,6 +448,13 @@ Result<MfaEnrollment> AuthService::BeginMfaEnrollment(const Context& ctx,
                   "elevation_required",
                   "認証アプリを登録し直す前に、権限の昇格 (パスワードの再入力) をしてください",
                   {}});
+    return session;
+}
+
+Result<MfaEnrollment> AuthService::BeginMfaEnrollment(const Context& ctx,
+                                                      const std::string& token) {
+    auto session = EnrollmentSession(token);
+    if (!session) return Fail(session.error());
     auto who = db_.Query("SELECT username FROM people WHERE id = ?", {session->person_id});
     if (!who || who->rows.empty()) return Fail(NoSession());
     const std::string username = who->rows[0].Text(0);
@@ -471,18 +477,8 @@ Result<MfaEnrollment> AuthService::BeginMfaEnrollment(const Context& ctx,
 
 Result<std::pair<LoginStep, std::vector<std::string>>> AuthService::ConfirmMfaEnrollment(
     const Context& ctx, const std::string& token, const std::string& code) {
-    auto session = Authenticate(token);
+    auto session = EnrollmentSession(token);
     if (!session) return Fail(session.error());
-    if (session->stage != Stage::kMfaEnrollmentRequired && session->stage != Stage::kFull)
-        return Fail(WrongStep());
-    // Replacing an authenticator from a finished login is an administrative act on the
-    // account: it needs the password (and current code) again, as elevation does.
-    if (session->stage == Stage::kFull && !session->elevated)
-        return Fail(
-            Error{ErrorKind::kForbidden,
-                  "elevation_required",
-                  "認証アプリを登録し直す前に、権限の昇格 (パスワードの再入力) をしてください",
-                  {}});
     auto person = PersonById(session->person_id);
     if (!person) return Fail(person.error());
     PersonRow p = std::move(*person);

@@ -114,6 +114,9 @@ class AuthService {
     /// The next login step for `p`; `second_factor_done` once TOTP was passed in this login.
     Result<Stage> NextStage(const PersonRow& p, bool second_factor_done);
     Result<PersonRow> PersonById(const std::string& id);
+    /// The session of an MFA enrolment step: enrolment still due, or a finished login that
+    /// is elevated (re-enrolment).
+    Result<Session> EnrollmentSession(const std::string& token);
     /// Counts a failed attempt (wrong password or code): increments the counter, locks the
     /// account at the threshold (ending the session whose hash is given), and audits both.
     /// Returns whether the account is now locked.

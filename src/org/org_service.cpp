@@ -409,6 +409,21 @@ Result<Unit> OrgService::InsertUnit(store::Tx& tx, const Context& ctx, const New
     return unit;
 }
 
+Result<std::pair<Unit, Access>> OrgService::ActiveUnitForChange(store::Tx& tx,
+                                                                const Principal& actor,
+                                                                const std::string& id,
+                                                                const char* closed_message) {
+    auto found = FindUnit(tx, id);
+    if (!found) return Fail(found.error());
+    if (!*found) return Fail(Error::NotFound("部署が見つかりません"));
+    auto tree = UnitTree::Load(tx);
+    if (!tree) return Fail(tree.error());
+    Access access(catalog_, std::move(*tree));
+    if (!access.Can(actor, kOrgManage, (*found)->id)) return Fail(Forbidden());
+    if ((*found)->status != "active") return Fail(StateError("unit_closed", closed_message));
+    return std::make_pair(std::move(**found), std::move(access));
+}
+
 Result<Unit> OrgService::UpdateUnit(const Context& ctx, const std::string& id,
                                     const UnitUpdate& u) {
     auto actor = ActorOf(ctx);
@@ -418,16 +433,9 @@ Result<Unit> OrgService::UpdateUnit(const Context& ctx, const std::string& id,
             return Fail(r.error());
     const std::string now = Now();
     return db_.Transact([&](store::Tx& tx) -> Result<Unit> {
-        auto found = FindUnit(tx, id);
-        if (!found) return Fail(found.error());
-        if (!*found) return Fail(Error::NotFound("部署が見つかりません"));
-        Unit unit = std::move(**found);
-        auto tree = UnitTree::Load(tx);
-        if (!tree) return Fail(tree.error());
-        Access access(catalog_, std::move(*tree));
-        if (!access.Can(**actor, kOrgManage, unit.id)) return Fail(Forbidden());
-        if (unit.status != "active")
-            return Fail(StateError("unit_closed", "廃止された部署は変更できません"));
+        auto loaded = ActiveUnitForChange(tx, **actor, id, "廃止された部署は変更できません");
+        if (!loaded) return Fail(loaded.error());
+        auto& [unit, access] = *loaded;
 
         boost::json::object summary;
         const std::string new_name = u.name.value_or(unit.name);
@@ -484,16 +492,9 @@ Result<Unit> OrgService::CloseUnit(const Context& ctx, const std::string& id,
     if (auto r = CheckDate(closed_on, "closed_on"); !r) return Fail(r.error());
     const std::string now = Now();
     return db_.Transact([&](store::Tx& tx) -> Result<Unit> {
-        auto found = FindUnit(tx, id);
-        if (!found) return Fail(found.error());
-        if (!*found) return Fail(Error::NotFound("部署が見つかりません"));
-        Unit unit = std::move(**found);
-        auto tree = UnitTree::Load(tx);
-        if (!tree) return Fail(tree.error());
-        Access access(catalog_, std::move(*tree));
-        if (!access.Can(**actor, kOrgManage, unit.id)) return Fail(Forbidden());
-        if (unit.status != "active")
-            return Fail(StateError("unit_closed", "この部署は既に廃止されています"));
+        auto loaded = ActiveUnitForChange(tx, **actor, id, "この部署は既に廃止されています");
+        if (!loaded) return Fail(loaded.error());
+        auto& [unit, access] = *loaded;
         auto children =
             tx.Query("SELECT COUNT(*) FROM units WHERE parent_id = ? AND status = 'active'", {id});
         if (!children) return Fail(children.error());

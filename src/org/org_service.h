@@ -258,6 +258,12 @@ class OrgService {
 
     std::string Now() const;
     std::string Today() const;
+    /// A unit the caller may change (org.manage on it) that is still active, with the Access
+    /// used to decide it (its tree serves further checks, e.g. a move).
+    [[nodiscard]] Result<std::pair<Unit, Access>> ActiveUnitForChange(store::Tx& tx,
+                                                                      const Principal& actor,
+                                                                      const std::string& id,
+                                                                      const char* closed_message);
     /// Loads a person the caller may change under `permission` and runs `change` on it in one
     /// transaction (the change writes its own statements and audit event).
     [[nodiscard]] Result<Person> ChangePerson(
