@@ -80,7 +80,13 @@ test('home, organisation, audit log and account pages', { timeout: 120_000 }, as
         const firstSeqPage1 = await table.locator('tbody tr').first().locator('td').first().innerText();
         await page.getByTestId('audit-next').click();
         await page.getByText('2 ページ目', { exact: true }).waitFor();
-        const firstSeqPage2 = await table.locator('tbody tr').first().locator('td').first().innerText();
+        // The page label can change before the rows do: wait for the new rows.
+        const firstCell = table.locator('tbody tr').first().locator('td').first();
+        let firstSeqPage2 = await firstCell.innerText();
+        for (let i = 0; i < 50 && firstSeqPage2 === firstSeqPage1; i++) {
+            await page.waitForTimeout(100);
+            firstSeqPage2 = await firstCell.innerText();
+        }
         assert.ok(Number(firstSeqPage2) < Number(firstSeqPage1), 'page 2 holds older events');
         const filters = page.getByTestId('audit-filters');
         await filters.getByLabel('操作', { exact: true }).fill('auth.');
