@@ -290,10 +290,10 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
         return org::LoadPrincipal(database, catalog, id, org::TodayJst(clock.Now()));
     };
     auth::AuthService auth_service(database, clock, auth_options, loader);
-    auth::TokenService token_service(database, clock);
-    org::OrgService org_service(database, clock, catalog, password_policy);
     auth::AuthRouteOptions route_options;
     route_options.secure_cookie = config->TlsEnabled() || config->auth.secure_cookie;
+    auth::TokenService token_service(database, clock, route_options.elevated_permissions);
+    org::OrgService org_service(database, clock, catalog, password_policy);
 
     http::Router router;
     Services services{database, auth_service, token_service, org_service, route_options};

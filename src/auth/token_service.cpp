@@ -43,12 +43,25 @@ Result<NewApiToken> TokenService::Create(const Context& ctx, const std::string& 
     if (!ctx.actor) return Fail(NotAuthenticated());
     if (days < 1 || days > 366)
         return Fail(Error::Invalid("invalid_field", "有効日数は 1 から 366 日です", "days"));
-    std::vector<std::string> perms = permissions.empty() ? ctx.actor->permissions : permissions;
-    for (const auto& p : perms)
+    auto needs_elevation = [&](const std::string& p) {
+        return std::find(elevated_.begin(), elevated_.end(), p) != elevated_.end();
+    };
+    std::vector<std::string> perms = permissions;
+    if (perms.empty()) {
+        for (const auto& p : ctx.actor->permissions)
+            if (!needs_elevation(p)) perms.push_back(p);
+    }
+    for (const auto& p : perms) {
         if (!ctx.actor->Has(p))
             return Fail(Error{ErrorKind::kForbidden, "forbidden",
                               "自分の持たない権限をトークンに与えることはできません: " + p,
                               "permissions"});
+        if (needs_elevation(p))
+            return Fail(Error::Invalid(
+                "invalid_field",
+                "昇格が必要な権限は API トークンでは使えないため、与えられません: " + p,
+                "permissions"));
+    }
     std::sort(perms.begin(), perms.end());
     perms.erase(std::unique(perms.begin(), perms.end()), perms.end());
     NewApiToken t;

@@ -38,10 +38,15 @@ struct TokenIdentity {
 /// fewer, shown once, stored as SHA-256, revocable. Thread-safe.
 class TokenService {
   public:
-    TokenService(store::Database& db, const Clock& clock) : db_(db), clock_(clock) {}
+    /// `elevated_permissions` are those that need an elevated session: a token can never
+    /// elevate, so such permissions are left out of "all of mine" and refused when asked for.
+    TokenService(store::Database& db, const Clock& clock,
+                 std::vector<std::string> elevated_permissions = {})
+        : db_(db), clock_(clock), elevated_(std::move(elevated_permissions)) {}
 
-    /// Creates a token for the caller. `permissions` empty = all of the caller's; any
-    /// permission the caller lacks → 403. `days` 1–366.
+    /// Creates a token for the caller. `permissions` empty = all of the caller's that a token
+    /// can use; a permission the caller lacks → 403; one that needs elevation → 400.
+    /// `days` 1–366.
     [[nodiscard]] Result<NewApiToken> Create(const Context& ctx, const std::string& name,
                                              const std::vector<std::string>& permissions, int days);
     /// The caller's tokens, newest first.
@@ -54,6 +59,7 @@ class TokenService {
   private:
     store::Database& db_;
     const Clock& clock_;
+    std::vector<std::string> elevated_;
 };
 
 }  // namespace mamori::auth

@@ -39,7 +39,8 @@ class TokenServiceTest : public ::testing::TestWithParam<store::Backend> {
     void SetUp() override {
         test_db_ = std::make_unique<mamori::testing::TestDatabase>(GetParam());
         ASSERT_TRUE(test_db_->ok());
-        service_ = std::make_unique<TokenService>(db(), clock_);
+        service_ =
+            std::make_unique<TokenService>(db(), clock_, std::vector<std::string>{"org.manage"});
         alice_ = AddPerson("alice", {"assets.read", "org.read", "policy.read"});
         bob_ = AddPerson("bob", {"org.read"});
     }
@@ -154,6 +155,16 @@ TEST_P(TokenServiceTest, PermissionsMustBeASubsetOfTheCreators) {
     auto rows = db().Query("SELECT COUNT(*) FROM api_tokens");
     ASSERT_TRUE(rows);
     EXPECT_EQ(rows->rows[0].Int(0), 1);
+}
+
+TEST_P(TokenServiceTest, PermissionsThatNeedElevationAreNeverGiven) {
+    Principal admin = AddPerson("admin", {"org.manage", "org.read"});
+    auto asked = service_->Create(As(admin), "admin work", {"org.manage"}, 30);
+    ASSERT_TRUE(FailsWith(asked, ErrorKind::kInvalidInput, "invalid_field"));
+    EXPECT_EQ(asked.error().field, "permissions");
+    auto all = service_->Create(As(admin), "everything I can", {}, 30);
+    ASSERT_TRUE(all) << all.error().message;
+    EXPECT_EQ(all->token.permissions, (std::vector<std::string>{"org.read"}));
 }
 
 TEST_P(TokenServiceTest, DaysMustBeBetweenOneAnd366) {
