@@ -1,6 +1,7 @@
 // The organisation pages as the administrator (MFA off): units, a person created in a 課,
-// appointments with the 兼務の禁止 refusal shown in the dialog, the person's history, the
-// people list with search, and the CSV import (per-row errors, then a good file).
+// appointments with the 兼務の禁止 refusal shown in the dialog, the person's history, 編集 (a new
+// 氏名 and a move to the 部), the people list with search, and the CSV import (per-row errors,
+// then a good file).
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -153,6 +154,26 @@ test('organisation: people, appointments, 兼務の禁止, history, CSV import',
         await history.getByText('職員の登録', { exact: true }).waitFor();
         assert.equal(await history.getByText('役割への任命', { exact: true }).count(), 2);
         assert.match(await history.innerText(), /\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}/);
+
+        // 編集: a new 氏名 and a move to the 部; the page and the history show the change.
+        await page.getByTestId('person-edit').click();
+        const edit = page.getByTestId('person-edit-form');
+        await edit.waitFor();
+        assert.equal(await edit.getByLabel('氏名').inputValue(), '防災 花子');
+        await edit.getByLabel('氏名').fill('防災 春子');
+        await choose(page, edit, '所属', '危機管理部');
+        await settle(page);
+        assert.deepEqual(await axeScan(page), [], 'axe: edit person dialog');
+        await screenshot(page, 'org-person-edit', { fullPage: false });
+        await edit.getByRole('button', { name: '保存する' }).click();
+        await elevateIfAsked(page);
+        await edit.waitFor({ state: 'hidden' });
+        await page.getByText('職員の情報を変更しました。').waitFor();
+        await history.getByText('職員の情報の変更', { exact: true }).waitFor();
+        assert.equal(await page.getByTestId('person-name').innerText(), '防災 春子');
+        const fields = page.getByTestId('person-fields');
+        assert.equal((await fields.locator('dt:text-is("氏名") + dd').innerText()).trim(), '防災 春子');
+        assert.equal((await fields.locator('dt:text-is("所属") + dd').innerText()).trim(), '危機管理部');
         await expectAccessible(page, 'person page');
         await screenshot(page, 'org-person');
 
@@ -206,7 +227,7 @@ test('organisation: people, appointments, 兼務の禁止, history, CSV import',
         await choose(page, filters, '所属', '危機管理部 / 防災課');
         await filters.getByRole('button', { name: '検索する' }).click();
         await settle(page);
-        assert.equal(await table.locator('tbody tr').count(), 3, 'the unit filter leaves out admin');
+        assert.equal(await table.locator('tbody tr').count(), 2, 'the unit filter leaves out admin and 防災 春子 (moved)');
         await expectAccessible(page, 'people list');
         await screenshot(page, 'org-people');
 
@@ -215,7 +236,7 @@ test('organisation: people, appointments, 兼務の禁止, history, CSV import',
         await settle(page);
         await noHorizontalOverflow(page, 'people at 768 px');
         await screenshot(page, 'org-people-768');
-        await table.getByRole('link', { name: '防災 花子', exact: true }).click();
+        await table.getByRole('link', { name: '防災 次郎', exact: true }).click();
         await page.getByTestId('history-table').waitFor();
         await settle(page);
         await noHorizontalOverflow(page, 'person at 768 px');

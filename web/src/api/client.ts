@@ -278,6 +278,15 @@ export interface PersonCreate {
     password: string;
 }
 
+/** PATCH: absent fields stay; `null` or `""` clears `reading` and `email`. */
+export interface PersonUpdate {
+    display_name?: string;
+    reading?: string | null;
+    email?: string | null;
+    unit_id?: string;
+    employment_type?: EmploymentType;
+}
+
 export interface LeaveRequest {
     left_on?: DateString;
 }
@@ -571,6 +580,10 @@ export const getPersonHistory = (id: string, limit = 100) =>
     request<PersonHistory>('GET', '/people/' + encodeURIComponent(id) + '/history', { query: { limit } });
 
 export const createPerson = (body: PersonCreate) => request<Person>('POST', '/people', { body });
+
+/** The answer has no `appointments`. */
+export const updatePerson = (id: string, body: PersonUpdate) =>
+    request<Person>('PATCH', '/people/' + encodeURIComponent(id), { body });
 
 export const suspendPerson = (id: string) =>
     request<Person>('POST', '/people/' + encodeURIComponent(id) + '/suspend', { body: {} });

@@ -368,6 +368,13 @@ const en: MessageSchema = {
             appointment_create: 'Appointed to a role',
             appointment_end: 'Appointment ended',
         },
+        edit: {
+            button: 'Edit',
+            title: 'Edit the person\'s details',
+            submit: 'Save',
+            done: 'The person\'s details have been changed.',
+            noChange: 'Nothing has been changed.',
+        },
         appoint: {
             button: 'Appoint to a role',
             title: 'Appoint to a role',

@@ -367,6 +367,13 @@ const ja = {
             appointment_create: '役割への任命',
             appointment_end: '任命の終了',
         },
+        edit: {
+            button: '編集',
+            title: '職員の情報の編集',
+            submit: '保存する',
+            done: '職員の情報を変更しました。',
+            noChange: '変更された項目はありません。',
+        },
         appoint: {
             button: '役割を任命',
             title: '役割の任命',
