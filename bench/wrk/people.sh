@@ -2,7 +2,8 @@
 # Authenticated list benchmark (issue 3 target: GET /api/v1/people?limit=50 with 10,000
 # people, ≥ 20,000 requests/s). SQLite, release build, 127.0.0.1 only, bounded duration.
 #   bash bench/wrk/people.sh        (after make build)
-# Environment: DURATION (10), CONNECTIONS (64), THREADS (1), PEOPLE (10000).
+# Environment: DURATION (10), CONNECTIONS (64), THREADS (1), PEOPLE (10000),
+# READ_CACHE_SECONDS (the config's server.read_cache_seconds; 0 = read every request).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 bin="$here/build/release/mamori"
@@ -15,6 +16,7 @@ trap '[ -n "$pid" ] && kill $pid 2>/dev/null; wait 2>/dev/null || true; rm -rf "
 MAMORI_ADMIN_PASSWORD='Bench-Passw0rd!' "$bin" init --data "$tmp/data" >/dev/null
 # No MFA for the benchmark's administrator; no access log line per request.
 sed -i -e "s/access_log: true/access_log: ${ACCESS_LOG:-false}/" \
+       -e "s/read_cache_seconds: 5/read_cache_seconds: ${READ_CACHE_SECONDS:-5}/" \
        -e '/mfa_required_roles:/,/platform_admin\]/c\  mfa_required_roles: []' "$tmp/data/mamori.yaml"
 "$bin" check-config --data "$tmp/data" >/dev/null
 

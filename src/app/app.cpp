@@ -24,6 +24,7 @@
 #include "org/roles.h"
 #include "store/migrate.h"
 #include "store/postgres/pg_database.h"
+#include "store/read_cache.h"
 #include "store/sqlite/sqlite_database.h"
 
 namespace fs = std::filesystem;
@@ -286,8 +287,22 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
     auth_options.login_attempts_per_minute = config->auth.login_attempts_per_minute;
     auth_options.mfa_required_roles = config->auth.mfa_required_roles;
     auth_options.banner = config->auth.login_banner;
-    auth::PrincipalLoader loader = [&database, &catalog, &clock](const std::string& id) {
-        return org::LoadPrincipal(database, catalog, id, org::TodayJst(clock.Now()));
+    const std::chrono::milliseconds read_cache =
+        std::chrono::seconds(config->server.read_cache_seconds);
+    auth_options.read_cache = read_cache;
+    // Who a person is and what they may do is read for every request: keep it while
+    // nothing changes (store::ReadCache), per person and day (appointments start and end
+    // on dates).
+    store::ReadCache<Principal> principals(database, read_cache, 10000);
+    auth::PrincipalLoader loader = [&database, &catalog, &clock,
+                                    &principals](const std::string& id) -> Result<Principal> {
+        const std::string today = org::TodayJst(clock.Now());
+        const std::string key = id + "@" + today;
+        if (auto hit = principals.Get(key)) return *hit;
+        const auto generation = principals.Generation();
+        auto p = org::LoadPrincipal(database, catalog, id, today);
+        if (p) principals.Put(key, *p, generation);
+        return p;
     };
     auth::AuthService auth_service(database, clock, auth_options, loader);
     auth::AuthRouteOptions route_options;
@@ -296,7 +311,8 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
     org::OrgService org_service(database, clock, catalog, password_policy);
 
     http::Router router;
-    Services services{database, auth_service, token_service, org_service, route_options};
+    Services services{database,    auth_service,  token_service,
+                      org_service, route_options, read_cache};
     AddRoutes(router, services);
 
     const fs::path web_root = ResolveWebRoot(*config);

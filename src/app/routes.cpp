@@ -11,7 +11,7 @@ void AddRoutes(http::Router& router, Services& s) {
     auth::AddAuthRoutes(router, s.auth, s.route_options);
     auth::AddTokenRoutes(router, s.tokens);
     audit::AddAuditRoutes(router, s.db);
-    org::AddOrgRoutes(router, s.org);
+    org::AddOrgRoutes(router, s.org, s.read_cache);
 }
 
 }  // namespace mamori::app

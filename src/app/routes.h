@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+
 #include "auth/auth_routes.h"
 #include "auth/auth_service.h"
 #include "auth/token_service.h"
@@ -16,6 +18,7 @@ struct Services {
     auth::TokenService& tokens;
     org::OrgService& org;
     auth::AuthRouteOptions route_options;
+    std::chrono::milliseconds read_cache{0};  ///< server.read_cache_seconds
 };
 
 /// Registers every route of the API on `router`: the one list of what the server answers

@@ -109,7 +109,11 @@ struct AuthService::PersonRow {
 
 AuthService::AuthService(store::Database& db, const Clock& clock, AuthOptions options,
                          PrincipalLoader loader)
-    : db_(db), clock_(clock), options_(std::move(options)), loader_(std::move(loader)) {
+    : db_(db),
+      clock_(clock),
+      options_(std::move(options)),
+      loader_(std::move(loader)),
+      sessions_(db, options_.read_cache, 10000) {
     dummy_hash_ = HashPassword(crypto::Hex(crypto::RandomBytes(16))).value_or("");
 }
 
@@ -319,18 +323,26 @@ Result<Session> AuthService::Authenticate(const std::string& token) {
     if (token.empty() || token.size() > 128) return Fail(NoSession());
     const auto now_tp = clock_.Now();
     const std::string now = Iso(now_tp);
-    auto r = db_.Query(
-        "SELECT s.person_id, s.stage, s.csrf_token, s.last_seen_at, s.expires_at, "
-        "s.elevated_until, p.status FROM sessions s JOIN people p ON p.id = s.person_id "
-        "WHERE s.token_hash = ?",
-        {HashToken(token)});
-    if (!r) return Fail(r.error());
-    if (r->rows.empty()) return Fail(NoSession());
-    const auto& row = r->rows[0];
-    const std::string last_seen = row.Text(3);
-    if (row.Text(4) <= now || last_seen <= Iso(now_tp - options_.session_idle) ||
-        row.Text(6) != "active") {
-        (void)db_.Query("DELETE FROM sessions WHERE token_hash = ?", {HashToken(token)});
+    const std::string hash = HashToken(token);
+    auto row = sessions_.Get(hash);
+    if (!row) {
+        const auto generation = sessions_.Generation();
+        auto r = db_.Query(
+            "SELECT s.person_id, s.stage, s.csrf_token, s.last_seen_at, s.expires_at, "
+            "s.elevated_until, p.status FROM sessions s JOIN people p ON p.id = s.person_id "
+            "WHERE s.token_hash = ?",
+            {hash});
+        if (!r) return Fail(r.error());
+        if (r->rows.empty()) return Fail(NoSession());
+        const auto& f = r->rows[0];
+        SessionRow read{f.Text(0), f.Text(1), f.Text(2),   f.Text(3),
+                        f.Text(4), f.Text(6), f.OptText(5)};
+        sessions_.Put(hash, read, generation);
+        row = std::make_shared<const SessionRow>(std::move(read));
+    }
+    if (row->expires_at <= now || row->last_seen_at <= Iso(now_tp - options_.session_idle) ||
+        row->person_status != "active") {
+        (void)db_.Query("DELETE FROM sessions WHERE token_hash = ?", {hash});
         return Fail(Error{ErrorKind::kUnauthenticated,
                           "session_expired",
                           "一定時間操作がなかったか、ログインの有効期間が過ぎました。もう一度ログイ"
@@ -339,16 +351,15 @@ Result<Session> AuthService::Authenticate(const std::string& token) {
     }
     // Record activity at most once a minute: idle expiry is minute-accurate, and most
     // requests then need no write.
-    if (last_seen <= Iso(now_tp - std::chrono::minutes(1)))
-        (void)db_.Query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?",
-                        {now, HashToken(token)});
+    if (row->last_seen_at <= Iso(now_tp - std::chrono::minutes(1)))
+        (void)db_.Query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", {now, hash});
     Session s;
-    s.person_id = row.Text(0);
-    s.stage = StageFrom(row.Text(1));
-    s.csrf_token = row.Text(2);
-    if (auto e = row.OptText(5); e && *e > now) {
+    s.person_id = row->person_id;
+    s.stage = StageFrom(row->stage);
+    s.csrf_token = row->csrf_token;
+    if (row->elevated_until && *row->elevated_until > now) {
         s.elevated = true;
-        s.elevated_until = *e;
+        s.elevated_until = *row->elevated_until;
     }
     return s;
 }

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/principal.h"
 #include "store/database.h"
+#include "store/read_cache.h"
 
 namespace mamori::auth {
 
@@ -30,6 +31,9 @@ struct AuthOptions {
     std::vector<std::string> mfa_required_roles;
     std::string banner;
     std::string totp_issuer = "mamori";
+    /// How long a session read from the database may be reused (see store::ReadCache);
+    /// zero reads it on every request.
+    std::chrono::milliseconds read_cache{0};
 };
 
 /// Where a login stands. Only kFull may use the API beyond completing the login.
@@ -133,6 +137,11 @@ class AuthService {
     AuthOptions options_;
     PrincipalLoader loader_;
     std::string dummy_hash_;  // verified against for unknown users, so timing tells nothing
+    struct SessionRow {
+        std::string person_id, stage, csrf_token, last_seen_at, expires_at, person_status;
+        std::optional<std::string> elevated_until;
+    };
+    store::ReadCache<SessionRow> sessions_;  // by token hash
 
     std::mutex rate_mu_;
     std::map<std::string, std::pair<std::int64_t, int>> attempts_;  // GUARDED_BY(rate_mu_)

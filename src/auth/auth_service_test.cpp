@@ -78,6 +78,9 @@ class AuthServiceTest : public ::testing::TestWithParam<store::Backend> {
         test_db_ = std::make_unique<mamori::testing::TestDatabase>(GetParam());
         ASSERT_TRUE(test_db_->ok());
         options_.mfa_required_roles = {kMfaRole};
+        // Sessions are cached as in the server, so every case below also shows that the
+        // cache never outlives a change (logout, lock, expiry by the clock).
+        options_.read_cache = std::chrono::minutes(10);
         MakeService();
     }
     void TearDown() override {

@@ -196,6 +196,7 @@ ConfigReport ParseConfig(const std::string& text, const std::filesystem::path& d
         s.Int("worker_threads", c.server.worker_threads, 1, 256);
         s.String("web_root", c.server.web_root);
         s.Bool("trust_forwarded_for", c.server.trust_forwarded_for);
+        s.Int("read_cache_seconds", c.server.read_cache_seconds, 0, 300);
         MapReader lim = s.Sub("limits");
         lim.Size("max_header_bytes", c.server.max_header_bytes, 1024, 1024 * 1024);
         lim.Size("max_body_bytes", c.server.max_body_bytes, 1024, 1024L * 1024 * 1024);
@@ -323,6 +324,11 @@ server:
   # リバースプロキシの X-Forwarded-For を信じて利用者のアドレスとする (プロキシの内側でだけ true)
   # Use the last X-Forwarded-For entry as the client address (true only behind a reverse proxy)
   trust_forwarded_for: false
+  # 読み取った内容 (セッション・権限・一覧) を使い回す秒数。この mamori での変更は即座に反映されます。
+  # 同じ PostgreSQL を共有する別の mamori での変更が見えるまでの上限です。0 = 毎回読む
+  # Seconds a read (session, permissions, list page) may be reused; changes made through this
+  # process show at once. Bounds how long changes by another process sharing PostgreSQL go unseen.
+  read_cache_seconds: 5
   limits:
     max_header_bytes: 16384     # リクエストヘッダの上限 / request header limit (431 beyond)
     max_body_bytes: 1048576     # リクエスト本文の上限 / request body limit (413 beyond)

@@ -29,6 +29,11 @@ struct Config {
         /// Take the client address from the last X-Forwarded-For entry (only behind a
         /// reverse proxy that sets it; otherwise clients could claim any address).
         bool trust_forwarded_for = false;
+        /// How long what was read for a request (a session, a principal, a list page) may
+        /// be reused. Changes made through this process invalidate it at once; the time only
+        /// bounds how long changes by another process on the same PostgreSQL go unseen.
+        /// 0 = read everything on every request.
+        int read_cache_seconds = 5;
         std::string tls_certificate;  ///< PEM file; TLS is on when this and the key are set.
         std::string tls_private_key;
     } server;

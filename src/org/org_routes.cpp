@@ -8,6 +8,7 @@
 #include "audit/audit.h"
 #include "http/json_reader.h"
 #include "org/import.h"
+#include "store/read_cache.h"
 
 namespace mamori::org {
 
@@ -152,10 +153,30 @@ Response Reply(const Result<T>& r, const Request& req, int status, F&& to_json) 
     return Response::Json(status, to_json(*r));
 }
 
+// What decides a page of the people list: who asks (their grants set the scope) and the
+// filter. Each field is written with its length, so no value can pass for another.
+std::string PeoplePageKey(const Principal& p, const PersonFilter& f) {
+    std::string key;
+    auto add = [&key](std::string_view s) { key.append(fmt::format("{}:", s.size())).append(s); };
+    add(p.person_id);
+    for (const auto& g : p.grants) {
+        add(g.role);
+        add(g.unit_id);
+    }
+    for (const std::string* s : {&f.unit_id, &f.status, &f.employment_type, &f.q, &f.cursor})
+        add(*s);
+    key.append(std::to_string(f.limit));
+    return key;
+}
+
 }  // namespace
 
-void AddOrgRoutes(http::Router& router, OrgService& service) {
+void AddOrgRoutes(http::Router& router, OrgService& service, std::chrono::milliseconds read_cache) {
     OrgService* svc = &service;
+    // The people list is the page every organisation screen opens with: its serialised
+    // pages are kept per caller (their grants decide what they may see) and filter.
+    auto people_pages =
+        std::make_shared<store::ReadCache<std::string>>(service.database(), read_cache, 1024);
     const RoleCatalog* catalog = &service.catalog();
     auto unit_json = [](const Unit& u) { return ToJson(u); };
     auto person_json = [catalog](const Person& p) { return ToJson(p, *catalog, false); };
@@ -213,7 +234,7 @@ void AddOrgRoutes(http::Router& router, OrgService& service) {
 
     // ---- people
     router.Add({Method::kGet, "/api/v1/people", "org.read", http::RunOn::kWorker,
-                [svc, person_json](Request& req) {
+                [svc, person_json, people_pages](Request& req) {
                     auto limit = QueryLimit(req);
                     if (!limit) return Error(limit.error(), req);
                     PersonFilter f{.unit_id = QueryText(req, "unit_id"),
@@ -222,9 +243,15 @@ void AddOrgRoutes(http::Router& router, OrgService& service) {
                                    .q = QueryText(req, "q"),
                                    .cursor = QueryText(req, "cursor"),
                                    .limit = *limit};
+                    const std::string key = PeoplePageKey(*req.principal, f);
+                    if (auto hit = people_pages->Get(key))
+                        return Response::Text(200, "application/json", *hit);
+                    const auto generation = people_pages->Generation();
                     auto r = svc->ListPeople(ContextOf(req), f);
                     if (!r) return Error(r.error(), req);
-                    return Response::Json(200, PageJson(*r, person_json));
+                    auto response = Response::Json(200, PageJson(*r, person_json));
+                    people_pages->Put(key, response.body, generation);
+                    return response;
                 }});
     router.Add({Method::kPost, "/api/v1/people", "org.manage", http::RunOn::kWorker,
                 [svc, person_json](Request& req) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <chrono>
+
 #include "http/router.h"
 #include "org/org_service.h"
 
@@ -19,7 +21,9 @@ namespace mamori::org {
 ///   POST      /api/v1/appointments/{id}/end    org.manage
 ///   GET       /api/v1/roles                    session (any fully logged-in user)
 /// The route permission is the coarse gate; the service then checks the unit scope.
-/// `service` must outlive the router.
-void AddOrgRoutes(http::Router& router, OrgService& service);
+/// `service` must outlive the router. Pages of the people list are kept, serialised, for
+/// at most `read_cache` (see store::ReadCache; zero keeps none).
+void AddOrgRoutes(http::Router& router, OrgService& service,
+                  std::chrono::milliseconds read_cache = {});
 
 }  // namespace mamori::org

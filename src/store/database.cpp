@@ -4,16 +4,36 @@
 
 namespace mamori::store {
 
+namespace {
+
+// A statement that cannot change anything: it starts with SELECT (any case, after
+// blanks). Anything else — including WITH, which may end in an INSERT — counts as a write.
+bool ReadOnly(std::string_view sql) {
+    while (!sql.empty() && (sql.front() == ' ' || sql.front() == '\n' || sql.front() == '\t'))
+        sql.remove_prefix(1);
+    constexpr std::string_view kSelect = "select";
+    if (sql.size() < kSelect.size()) return false;
+    for (std::size_t i = 0; i < kSelect.size(); ++i)
+        if ((sql[i] | 0x20) != kSelect[i]) return false;
+    return true;
+}
+
+}  // namespace
+
 Result<ResultSet> Database::Query(std::string_view sql, Params params) {
-    auto conn = Acquire();
-    if (!conn) return Fail(conn.error());
-    return (*conn)->Run(sql, std::span<const Value>(params.begin(), params.size()));
+    return Run(sql, std::span<const Value>(params.begin(), params.size()));
 }
 
 Result<ResultSet> Database::Query(std::string_view sql, const std::vector<Value>& params) {
+    return Run(sql, params);
+}
+
+Result<ResultSet> Database::Run(std::string_view sql, std::span<const Value> params) {
     auto conn = Acquire();
     if (!conn) return Fail(conn.error());
-    return (*conn)->Run(sql, params);
+    auto r = (*conn)->Run(sql, params);
+    if (!ReadOnly(sql)) generation_.fetch_add(1, std::memory_order_acq_rel);
+    return r;
 }
 
 Result<void> Database::Ping() {

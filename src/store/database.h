@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <initializer_list>
@@ -100,8 +102,15 @@ class Database {
             c.Rollback();
             return Fail(cm.error());
         }
+        generation_.fetch_add(1, std::memory_order_acq_rel);
         return result;
     }
+
+    /// A number that grows after every committed transaction and every statement run
+    /// through Query that is not a plain SELECT. Caches of what was read (ReadCache) take
+    /// it before reading and are valid while it is unchanged: a change made through this
+    /// process invalidates them at once.
+    std::uint64_t Generation() const { return generation_.load(std::memory_order_acquire); }
 
     /// One statement outside an explicit transaction (reads take no write lock).
     [[nodiscard]] Result<ResultSet> Query(std::string_view sql, Params params = {});
@@ -129,6 +138,11 @@ class Database {
 
   protected:
     virtual void Release(Connection* c) = 0;
+
+  private:
+    Result<ResultSet> Run(std::string_view sql, std::span<const Value> params);
+
+    std::atomic<std::uint64_t> generation_{0};
 };
 
 }  // namespace mamori::store

@@ -8,6 +8,7 @@
 #include "store/database.h"
 #include "store/migrate.h"
 #include "store/postgres/pg_database.h"
+#include "store/read_cache.h"
 #include "store/sqlite/sqlite_database.h"
 #include "support/test_postgres.h"
 
@@ -250,6 +251,72 @@ TEST_P(ContractTest, DumpMakesAConsistentCopy) {
         (*copy)->Close();
     }
     std::filesystem::remove(file);
+}
+
+// ---- ReadCache: what was read stays valid exactly until something is written.
+
+TEST_P(ContractTest, GenerationGrowsOnWritesOnly) {
+    const auto g0 = db_->Generation();
+    ASSERT_TRUE(db_->Query("SELECT COUNT(*) FROM t"));
+    ASSERT_TRUE(db_->Query("  select 1"));
+    EXPECT_EQ(db_->Generation(), g0) << "reads change nothing";
+    ASSERT_TRUE(db_->Query("INSERT INTO t (name) VALUES (?)", {"a"}));
+    const auto g1 = db_->Generation();
+    EXPECT_GT(g1, g0);
+    auto tx = db_->Transact([](Tx& t) -> Result<void> {
+        if (auto r = t.Query("UPDATE t SET n = 1"); !r) return Fail(r.error());
+        return {};
+    });
+    ASSERT_TRUE(tx);
+    EXPECT_GT(db_->Generation(), g1) << "a committed transaction counts";
+    const auto g2 = db_->Generation();
+    auto rolled_back = db_->Transact([](Tx& t) -> Result<void> {
+        (void)t.Query("UPDATE t SET n = 2");
+        return Fail(Error::Internal("no"));
+    });
+    EXPECT_FALSE(rolled_back);
+    EXPECT_EQ(db_->Generation(), g2) << "a rolled-back transaction changed nothing";
+}
+
+TEST_P(ContractTest, ReadCacheIsDroppedByAnyWrite) {
+    ReadCache<std::string> cache(*db_, std::chrono::seconds(60), 100);
+    EXPECT_EQ(cache.Get("k"), nullptr);
+    cache.Put("k", "v1", cache.Generation());
+    ASSERT_NE(cache.Get("k"), nullptr);
+    EXPECT_EQ(*cache.Get("k"), "v1");
+    ASSERT_TRUE(db_->Query("INSERT INTO t (name) VALUES (?)", {"b"}));
+    EXPECT_EQ(cache.Get("k"), nullptr) << "a write invalidates every entry";
+}
+
+TEST_P(ContractTest, ReadCacheRefusesWhatChangedWhileItWasRead) {
+    ReadCache<std::string> cache(*db_, std::chrono::seconds(60), 100);
+    const auto before = cache.Generation();
+    ASSERT_TRUE(db_->Query("INSERT INTO t (name) VALUES (?)", {"c"}));  // a write meanwhile
+    cache.Put("k", "stale", before);
+    EXPECT_EQ(cache.Get("k"), nullptr);
+}
+
+TEST_P(ContractTest, ReadCacheAgesOutAndCanBeOff) {
+    ReadCache<std::string> short_lived(*db_, std::chrono::milliseconds(20), 100);
+    short_lived.Put("k", "v", short_lived.Generation());
+    ASSERT_NE(short_lived.Get("k"), nullptr);
+    std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    EXPECT_EQ(short_lived.Get("k"), nullptr) << "older than max_age";
+
+    ReadCache<std::string> off(*db_, std::chrono::milliseconds(0), 100);
+    off.Put("k", "v", off.Generation());
+    EXPECT_EQ(off.Get("k"), nullptr);
+}
+
+TEST_P(ContractTest, ReadCacheStaysBounded) {
+    ReadCache<int> cache(*db_, std::chrono::seconds(60), 3);
+    const auto g = cache.Generation();
+    for (int i = 0; i < 3; ++i) cache.Put(std::to_string(i), i, g);
+    EXPECT_NE(cache.Get("2"), nullptr);
+    cache.Put("3", 3, g);  // full: starts again
+    EXPECT_EQ(cache.Get("0"), nullptr);
+    ASSERT_NE(cache.Get("3"), nullptr);
+    EXPECT_EQ(*cache.Get("3"), 3);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ContractTest,
