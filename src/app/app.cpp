@@ -22,6 +22,9 @@
 #include "org/demo.h"
 #include "org/org_service.h"
 #include "org/roles.h"
+#include "policy/catalog.h"
+#include "policy/policy_routes.h"
+#include "policy/policy_service.h"
 #include "store/migrate.h"
 #include "store/postgres/pg_database.h"
 #include "store/read_cache.h"
@@ -105,6 +108,16 @@ fs::path ResolveWebRoot(const Config& config) {
 }
 
 Result<InitResult> InitDataDir(const InitOptions& o) {
+    // The policy catalog is checked before anything is created: a bad catalog leaves no
+    // half-made data directory behind.
+    policy::CatalogFiles catalog_files = policy::BuiltinCatalogFiles();
+    if (!o.policy_dir.empty()) {
+        auto files = policy::ReadCatalogDir(o.policy_dir);
+        if (!files) return Fail(files.error());
+        catalog_files = std::move(*files);
+    }
+    if (auto checked = policy::Catalog::Parse(catalog_files); !checked)
+        return Fail(checked.error());
     std::error_code ec;
     if (fs::exists(o.data_dir, ec) && !fs::is_empty(o.data_dir, ec))
         return Fail(
@@ -213,6 +226,16 @@ Result<InitResult> InitDataDir(const InitOptions& o) {
         if (auto seeded = org::SeedDemo(**db, clock, demo_password); !seeded)
             written = Fail(seeded.error());
     }
+    if (written) {
+        SystemClock clock;
+        policy::PolicyService policies(**db, clock, org::RoleCatalog::Builtin());
+        const Context system{nullptr, "init", "local"};
+        auto loaded = policies.Load(system, catalog_files);
+        if (loaded)
+            result.policy_version = loaded->version;
+        else
+            written = Fail(loaded.error());
+    }
     (*db)->Close();
     if (!written) {
         undo();
@@ -309,10 +332,11 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
     route_options.secure_cookie = config->TlsEnabled() || config->auth.secure_cookie;
     auth::TokenService token_service(database, clock, route_options.elevated_permissions);
     org::OrgService org_service(database, clock, catalog, password_policy);
+    policy::PolicyService policy_service(database, clock, catalog);
 
     http::Router router;
-    Services services{database,    auth_service,  token_service,
-                      org_service, route_options, read_cache};
+    Services services{database,       auth_service,  token_service, org_service,
+                      policy_service, route_options, read_cache};
     AddRoutes(router, services);
 
     const fs::path web_root = ResolveWebRoot(*config);

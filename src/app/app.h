@@ -36,6 +36,7 @@ struct InitOptions {
     std::string postgresql_url;
     std::string admin_password;  ///< Empty: one is generated.
     std::string demo_password;   ///< With demo: the demo accounts' password; empty: generated.
+    std::filesystem::path policy_dir;  ///< A policy catalog folder; empty: the Hirakawa one.
 };
 
 /// What `mamori init` made.
@@ -43,6 +44,7 @@ struct InitResult {
     std::string admin_password;  ///< Set only when it was generated (to print once).
     std::string demo_password;   ///< Set only when generated for the demo accounts.
     std::string installation_id;
+    std::string policy_version;  ///< The policy catalog version loaded.
 };
 
 /// Creates a data directory: its config, its keys folder, its database with the schema, and

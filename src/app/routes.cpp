@@ -3,6 +3,7 @@
 #include "app/system_routes.h"
 #include "audit/audit_routes.h"
 #include "org/org_routes.h"
+#include "policy/policy_routes.h"
 
 namespace mamori::app {
 
@@ -12,6 +13,7 @@ void AddRoutes(http::Router& router, Services& s) {
     auth::AddTokenRoutes(router, s.tokens);
     audit::AddAuditRoutes(router, s.db);
     org::AddOrgRoutes(router, s.org, s.read_cache);
+    policy::AddPolicyRoutes(router, s.policy);
 }
 
 }  // namespace mamori::app

@@ -7,6 +7,7 @@
 #include "auth/token_service.h"
 #include "http/router.h"
 #include "org/org_service.h"
+#include "policy/policy_service.h"
 #include "store/database.h"
 
 namespace mamori::app {
@@ -17,6 +18,7 @@ struct Services {
     auth::AuthService& auth;
     auth::TokenService& tokens;
     org::OrgService& org;
+    policy::PolicyService& policy;
     auth::AuthRouteOptions route_options;
     std::chrono::milliseconds read_cache{0};  ///< server.read_cache_seconds
 };

@@ -28,7 +28,8 @@ TEST(RoutesTest, OpenApiDescribesExactlyTheRegisteredRoutes) {
                            [](const std::string&) -> Result<Principal> { return Principal{}; });
     auth::TokenService tokens(t.db(), clock);
     org::OrgService org(t.db(), clock, org::RoleCatalog::Builtin(), auth::PasswordPolicy{});
-    Services services{t.db(), auth, tokens, org, {}};
+    policy::PolicyService policy(t.db(), clock, org::RoleCatalog::Builtin());
+    Services services{t.db(), auth, tokens, org, policy, {}};
     http::Router router;
     AddRoutes(router, services);
 

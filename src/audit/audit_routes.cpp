@@ -26,14 +26,7 @@ Result<std::int64_t> QueryInt(const http::Request& req, std::string_view name, s
     return n;
 }
 
-Result<std::string> QueryText(const http::Request& req, std::string_view name) {
-    auto v = req.Query(name);
-    if (!v) return std::string();
-    if (v->size() > 100)
-        return Fail(Error::Invalid("invalid_field", std::string(name) + " が長すぎます",
-                                   std::string(name)));
-    return std::string(*v);
-}
+using http::QueryText;
 
 /// `from` / `to`: a date "YYYY-MM-DD" or an RFC 3339 UTC time "YYYY-MM-DDTHH:MM:SSZ".
 Result<std::string> QueryTime(const http::Request& req, std::string_view name) {

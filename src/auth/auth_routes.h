@@ -22,7 +22,8 @@ inline constexpr const char* kPartialSession = "session.partial";
 struct AuthRouteOptions {
     bool secure_cookie = false;  ///< Add Secure to the cookie (TLS, or TLS at a proxy).
     /// Permissions whose routes also need an elevated session (特権による接続時間の制限).
-    std::vector<std::string> elevated_permissions = {"org.manage", "accounts.manage"};
+    std::vector<std::string> elevated_permissions = {"org.manage", "accounts.manage",
+                                                     "policy.manage"};
 };
 
 /// The authorizer the server calls for every non-public route. With `Authorization: Bearer`

@@ -31,41 +31,16 @@ struct Options {
     bool dry_run = false;
 };
 
-/// The local administrator: whoever may read the data directory runs the installation.
-Principal CliAdmin() {
-    Principal p;
-    p.username = "(cli)";
-    p.display_name = "コマンドライン管理者";
-    p.platform_admin = true;
-    p.grants.push_back({"platform_admin", ""});
-    if (const auto* r = org::RoleCatalog::Builtin().Find("platform_admin"))
-        p.permissions = r->permissions;
-    p.elevated = true;  // a local administrator is at the machine; record it as privileged
-    return p;
-}
-
-int Report(const Error& e) {
-    std::fprintf(stderr, "mamori: %s%s%s\n", e.message.c_str(), e.field.empty() ? "" : " — ",
-                 e.field.c_str());
-    return 1;
-}
-
 /// Opens the data directory and runs `fn(service, ctx)`.
 int WithService(const Options& o, const std::function<int(org::OrgService&, const Context&)>& fn) {
-    auto config = app::LoadConfig(o.data);
-    if (!config) return Report(config.error());
-    auto db = app::OpenDatabase(*config, app::SchemaMode::kMigrate);
-    if (!db) return Report(db.error());
-    SystemClock clock;
-    const auth::PasswordPolicy policy{
-        config->auth.password_min_length, config->auth.password_min_classes,
-        config->auth.password_history, config->auth.password_max_age_days};
-    org::OrgService service(**db, clock, org::RoleCatalog::Builtin(), policy);
-    const Principal admin = CliAdmin();
-    const Context ctx{&admin, "cli-" + crypto::Hex(crypto::RandomBytes(4)), "local"};
-    int code = fn(service, ctx);
-    (*db)->Close();
-    return code;
+    return WithDatabase(o.data, [&](store::Database& db, const Config& config, const Context& ctx) {
+        SystemClock clock;
+        const auth::PasswordPolicy policy{
+            config.auth.password_min_length, config.auth.password_min_classes,
+            config.auth.password_history, config.auth.password_max_age_days};
+        org::OrgService service(db, clock, org::RoleCatalog::Builtin(), policy);
+        return fn(service, ctx);
+    });
 }
 
 /// A unit given by id, unique name or path ("総務部/情報政策課"), as the CSV import reads it.
@@ -89,6 +64,38 @@ std::string PasswordFromEnvOrGenerate(bool& generated) {
 }
 
 }  // namespace
+
+// The local administrator: whoever may read the data directory runs the installation.
+Principal CliAdmin() {
+    Principal p;
+    p.username = "(cli)";
+    p.display_name = "コマンドライン管理者";
+    p.platform_admin = true;
+    p.grants.push_back({"platform_admin", ""});
+    if (const auto* r = org::RoleCatalog::Builtin().Find("platform_admin"))
+        p.permissions = r->permissions;
+    p.elevated = true;  // a local administrator is at the machine; record it as privileged
+    return p;
+}
+
+int WithDatabase(const fs::path& data,
+                 const std::function<int(store::Database&, const Config&, const Context&)>& fn) {
+    auto config = app::LoadConfig(data);
+    if (!config) return Report(config.error());
+    auto db = app::OpenDatabase(*config, app::SchemaMode::kMigrate);
+    if (!db) return Report(db.error());
+    const Principal admin = CliAdmin();
+    const Context ctx{&admin, "cli-" + crypto::Hex(crypto::RandomBytes(4)), "local"};
+    int code = fn(**db, *config, ctx);
+    (*db)->Close();
+    return code;
+}
+
+int Report(const Error& e) {
+    std::fprintf(stderr, "mamori: %s%s%s\n", e.message.c_str(), e.field.empty() ? "" : " — ",
+                 e.field.c_str());
+    return 1;
+}
 
 std::function<int()> AddAdminCommands(CLI::App& app) {
     auto o = std::make_shared<Options>();

@@ -6,6 +6,7 @@
 
 #include "app/app.h"
 #include "cli/admin_commands.h"
+#include "cli/policy_commands.h"
 #include "core/config.h"
 #include "core/logging.h"
 #include "core/version.h"
@@ -47,6 +48,10 @@ int main(int argc, char** argv) {
     init->add_flag("--demo", demo,
                    "架空の市の組織と職員も作成 (パスワードは MAMORI_DEMO_PASSWORD、なければ生成) / "
                    "also create a fictional city; password from MAMORI_DEMO_PASSWORD or generated");
+    fs::path init_policy;
+    init->add_option("--policy", init_policy,
+                     "読み込むポリシーカタログのフォルダ (省略時は平川市) / policy catalog folder; "
+                     "the Hirakawa catalog when omitted");
     init->add_option("--database-url", pg_url,
                      "PostgreSQL を使う場合の接続 URL (省略時は SQLite) / PostgreSQL URL; "
                      "SQLite when omitted");
@@ -96,15 +101,18 @@ int main(int argc, char** argv) {
                         "database to restore into");
 
     auto run_admin = mamori::cli::AddAdminCommands(cli);
+    auto run_policy = mamori::cli::AddPolicyCommands(cli);
 
     CLI11_PARSE(cli, argc, argv);
     mamori::InitLogging("info");
 
     if (int code = run_admin(); code >= 0) return code;
+    if (int code = run_policy(); code >= 0) return code;
     if (init->parsed()) {
         mamori::app::InitOptions o;
         o.data_dir = init_dir;
         o.demo = demo;
+        o.policy_dir = init_policy;
         if (!pg_url.empty()) {
             o.database = mamori::DatabaseKind::kPostgresql;
             o.postgresql_url = pg_url;
@@ -123,6 +131,8 @@ int main(int argc, char** argv) {
                 "must be changed at first login)\n",
                 r->admin_password.c_str());
         }
+        std::printf("ポリシー / policy: 版 %s を読み込みました / loaded version %s\n",
+                    r->policy_version.c_str(), r->policy_version.c_str());
         if (demo) {
             std::printf(
                 "デモの市を作成しました。アカウントは docs/demo.md を参照 / demo city created; "

@@ -47,6 +47,15 @@ std::string_view Request::Param(std::string_view name) const {
     return {};
 }
 
+Result<std::string> QueryText(const Request& req, std::string_view name, std::size_t max_bytes) {
+    auto v = req.Query(name);
+    if (!v) return std::string();
+    if (v->size() > max_bytes)
+        return Fail(Error::Invalid("invalid_field", std::string(name) + " が長すぎます",
+                                   std::string(name)));
+    return std::string(*v);
+}
+
 Response Response::Json(int status, const boost::json::value& v) {
     Response r;
     r.status = status;

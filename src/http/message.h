@@ -58,6 +58,11 @@ struct Response {
     static Response Text(int status, std::string content_type, std::string body);
 };
 
+/// A query parameter's text ("" when absent), at most `max_bytes` long; longer is an
+/// Invalid error naming the parameter.
+[[nodiscard]] Result<std::string> QueryText(const Request& req, std::string_view name,
+                                            std::size_t max_bytes = 100);
+
 /// The JSON error response for an Error:
 /// `{"error":{"code":…,"message":…,"details":{"field":…},"request_id":…}}` with the status
 /// that the error kind maps to. Internal errors never show their message: it is logged

@@ -9,6 +9,8 @@
 #include <optional>
 #include <utility>
 
+#include "core/text.h"
+
 // Parsing is libcsv's (Debian libcsv-dev) in strict mode; this file adds the encoding
 // detection, the row and column bookkeeping for messages, and the limits.
 
@@ -25,50 +27,6 @@ struct Decoded {
     std::string text;
     std::string encoding;
 };
-
-/// Offset of the first byte that does not start a well-formed UTF-8 sequence (Unicode
-/// table 3-7: no overlong forms, surrogates or code points above U+10FFFF), or kNone.
-std::size_t FirstInvalidUtf8(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto lead = static_cast<unsigned char>(s[i]);
-        if (lead < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t length = 0;
-        unsigned char low = 0x80;  // allowed range of the second byte
-        unsigned char high = 0xBF;
-        if (lead >= 0xC2 && lead <= 0xDF) {
-            length = 2;
-        } else if (lead == 0xE0) {
-            length = 3;
-            low = 0xA0;
-        } else if (lead == 0xED) {
-            length = 3;
-            high = 0x9F;
-        } else if (lead >= 0xE1 && lead <= 0xEF) {
-            length = 3;
-        } else if (lead == 0xF0) {
-            length = 4;
-            low = 0x90;
-        } else if (lead >= 0xF1 && lead <= 0xF3) {
-            length = 4;
-        } else if (lead == 0xF4) {
-            length = 4;
-            high = 0x8F;
-        } else {
-            return i;
-        }
-        if (s.size() - i < length) return i;
-        for (std::size_t k = 1; k < length; ++k) {
-            const auto b = static_cast<unsigned char>(s[i + k]);
-            if (b < (k == 1 ? low : 0x80) || b > (k == 1 ? high : 0xBF)) return i;
-        }
-        i += length;
-    }
-    return kNone;
-}
 
 class Iconv {
   public:
@@ -125,11 +83,11 @@ Error InvalidEncoding(std::size_t offset) {
 Result<Decoded> DecodeToUtf8(std::string_view bytes) {
     if (bytes.substr(0, kUtf8Bom.size()) == kUtf8Bom) {
         const std::string_view rest = bytes.substr(kUtf8Bom.size());
-        if (const std::size_t bad = FirstInvalidUtf8(rest); bad != kNone)
+        if (const std::size_t bad = core::FirstInvalidUtf8(rest); bad != kNone)
             return Fail(InvalidEncoding(kUtf8Bom.size() + bad));
         return Decoded{std::string(rest), "utf-8"};
     }
-    const std::size_t bad_utf8 = FirstInvalidUtf8(bytes);
+    const std::size_t bad_utf8 = core::FirstInvalidUtf8(bytes);
     if (bad_utf8 == kNone) return Decoded{std::string(bytes), "utf-8"};
 
     std::size_t bad_cp932 = 0;

@@ -86,7 +86,7 @@ Response Error(const mamori::Error& e, const Request& req) {
     return http::ErrorResponse(e, req.request_id);
 }
 
-std::string QueryText(const Request& req, std::string_view name) {
+std::string QueryString(const Request& req, std::string_view name) {
     auto v = req.Query(name);
     return v ? std::string(*v) : std::string();
 }
@@ -97,7 +97,7 @@ Result<bool> ImportDryRun(const Request& req) {
     if (!type || type->substr(0, 8) != "text/csv")
         return Fail(mamori::Error::Invalid("unsupported_media_type",
                                            "本文は CSV (Content-Type: text/csv) で送ってください"));
-    const std::string dry = QueryText(req, "dry_run");
+    const std::string dry = QueryString(req, "dry_run");
     if (!dry.empty() && dry != "true" && dry != "false")
         return Fail(
             mamori::Error::Invalid("invalid_field", "dry_run は true か false です", "dry_run"));
@@ -186,7 +186,7 @@ void AddOrgRoutes(http::Router& router, OrgService& service, std::chrono::millis
     // ---- units
     router.Add(
         {Method::kGet, "/api/v1/units", "org.read", http::RunOn::kWorker, [svc](Request& req) {
-             auto r = svc->ListUnits(ContextOf(req), {.status = QueryText(req, "status")});
+             auto r = svc->ListUnits(ContextOf(req), {.status = QueryString(req, "status")});
              if (!r) return Error(r.error(), req);
              json::array items;
              for (const auto& u : *r) items.push_back(ToJson(u));
@@ -237,11 +237,11 @@ void AddOrgRoutes(http::Router& router, OrgService& service, std::chrono::millis
                 [svc, person_json, people_pages](Request& req) {
                     auto limit = QueryLimit(req);
                     if (!limit) return Error(limit.error(), req);
-                    PersonFilter f{.unit_id = QueryText(req, "unit_id"),
-                                   .status = QueryText(req, "status"),
-                                   .employment_type = QueryText(req, "employment_type"),
-                                   .q = QueryText(req, "q"),
-                                   .cursor = QueryText(req, "cursor"),
+                    PersonFilter f{.unit_id = QueryString(req, "unit_id"),
+                                   .status = QueryString(req, "status"),
+                                   .employment_type = QueryString(req, "employment_type"),
+                                   .q = QueryString(req, "q"),
+                                   .cursor = QueryString(req, "cursor"),
                                    .limit = *limit};
                     const std::string key = PeoplePageKey(*req.principal, f);
                     if (auto hit = people_pages->Get(key))
@@ -400,11 +400,11 @@ void AddOrgRoutes(http::Router& router, OrgService& service, std::chrono::millis
                 [svc, appt_json](Request& req) {
                     auto limit = QueryLimit(req);
                     if (!limit) return Error(limit.error(), req);
-                    AppointmentFilter f{.person_id = QueryText(req, "person_id"),
-                                        .unit_id = QueryText(req, "unit_id"),
-                                        .role = QueryText(req, "role"),
-                                        .current_on = QueryText(req, "current_on"),
-                                        .cursor = QueryText(req, "cursor"),
+                    AppointmentFilter f{.person_id = QueryString(req, "person_id"),
+                                        .unit_id = QueryString(req, "unit_id"),
+                                        .role = QueryString(req, "role"),
+                                        .current_on = QueryString(req, "current_on"),
+                                        .cursor = QueryString(req, "cursor"),
                                         .limit = *limit};
                     auto r = svc->ListAppointments(ContextOf(req), f);
                     if (!r) return Error(r.error(), req);

@@ -27,23 +27,11 @@ class OrgFlowTest : public ::testing::TestWithParam<std::string> {
         data_ = tmp_.path() / "data";
         auto r = InitDataDirFor(data_, GetParam(), kInitial);
         ASSERT_EQ(r.exit_code, 0) << r.err;
-        // These tests are about the organisation, not MFA: no role needs TOTP here.
-        std::ifstream in(data_ / "mamori.yaml");
-        std::stringstream ss;
-        ss << in.rdbuf();
-        std::string text = std::regex_replace(
-            ss.str(), std::regex(R"(mfa_required_roles: \[[^\]]*\])"), "mfa_required_roles: []");
-        std::ofstream(data_ / "mamori.yaml") << text;
+        WithoutMfa(data_);  // these tests are about the organisation, not MFA
         server_ = ServerProcess::Start(data_);
         ASSERT_TRUE(server_);
         admin_ = std::make_unique<ApiClient>(server_->port());
-        auto login = admin_->Post("/api/v1/auth/login",
-                                  json::object{{"username", "admin"}, {"password", kInitial}});
-        ASSERT_EQ(login.status, 200) << login.body;
-        auto pw = admin_->Post("/api/v1/auth/password", json::object{{"current_password", kInitial},
-                                                                     {"new_password", kAdmin}});
-        ASSERT_EQ(pw.status, 200) << pw.body;
-        ASSERT_EQ(pw.json.at("status").as_string(), "ok");
+        admin_->FirstLogin("admin", kInitial, kAdmin);
     }
 
     void Elevate() {

@@ -54,4 +54,15 @@ void ApiClient::LoginFull(const std::string& username, const std::string& passwo
     ASSERT_EQ(r.json.at("status").as_string(), "ok") << r.body;
 }
 
+void ApiClient::FirstLogin(const std::string& username, const std::string& temporary,
+                           const std::string& new_password) {
+    auto login = Post("/api/v1/auth/login",
+                      boost::json::object{{"username", username}, {"password", temporary}});
+    ASSERT_EQ(login.status, 200) << login.body;
+    auto pw = Post("/api/v1/auth/password", boost::json::object{{"current_password", temporary},
+                                                                {"new_password", new_password}});
+    ASSERT_EQ(pw.status, 200) << pw.body;
+    ASSERT_EQ(pw.json.at("status").as_string(), "ok") << pw.body;
+}
+
 }  // namespace mamori::testing

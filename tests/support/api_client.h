@@ -32,6 +32,10 @@ class ApiClient {
     /// Logs in and walks the whole contract for a known password (no password change, no
     /// MFA); fails the test unless the result is "ok".
     void LoginFull(const std::string& username, const std::string& password);
+    /// A first login: the temporary password, then the forced change to `new_password`
+    /// (accounts without MFA). Fails the test unless the session ends fully logged in.
+    void FirstLogin(const std::string& username, const std::string& temporary,
+                    const std::string& new_password);
 
     const std::string& cookie() const { return cookie_; }
     const std::string& csrf() const { return csrf_; }

@@ -96,6 +96,15 @@ CommandResult InitDataDirFor(const fs::path& data, const std::string& database,
     return RunMamori(args, {"MAMORI_ADMIN_PASSWORD=" + admin_password});
 }
 
+void WithoutMfa(const fs::path& data) {
+    std::ifstream in(data / "mamori.yaml");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    in.close();
+    std::ofstream(data / "mamori.yaml", std::ios::trunc) << std::regex_replace(
+        ss.str(), std::regex(R"(mfa_required_roles: \[[^\]]*\])"), "mfa_required_roles: []");
+}
+
 std::unique_ptr<ServerProcess> ServerProcess::Start(const fs::path& data_dir) {
     auto s = std::unique_ptr<ServerProcess>(new ServerProcess());
     s->out_ = data_dir.parent_path() / (data_dir.filename().string() + ".serve.out");

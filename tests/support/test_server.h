@@ -36,6 +36,9 @@ CommandResult RunMamori(const std::vector<std::string>& args,
 CommandResult InitDataDirFor(const std::filesystem::path& data, const std::string& database,
                              const std::string& admin_password);
 
+/// Rewrites DATA/mamori.yaml so that no role needs MFA (for tests that are not about it).
+void WithoutMfa(const std::filesystem::path& data);
+
 /// A `mamori serve` process on a free port of 127.0.0.1.
 class ServerProcess {
   public:

@@ -1,0 +1,314 @@
+// The catalog checker, and the shipped Hirakawa catalog against the published policy text
+// (policies/hirakawa/source/, byte for byte the city's document).
+#include "policy/catalog.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace mamori::policy {
+namespace {
+
+std::string ReadSource() {
+    std::ifstream in(MAMORI_POLICY_SOURCE, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::vector<std::string> NonBlankLines(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        if (line.find_first_not_of(" \t\r") != std::string::npos) lines.push_back(line);
+    return lines;
+}
+
+// The lines of the source from the line equal to `from` up to (not including) `to`.
+std::vector<std::string> Between(const std::vector<std::string>& lines, const std::string& from,
+                                 const std::string& to) {
+    std::vector<std::string> out;
+    bool in = false;
+    for (const auto& l : lines) {
+        if (l == to) break;
+        if (in) out.push_back(l);
+        if (l == from) in = true;
+    }
+    return out;
+}
+
+const Catalog& Hirakawa() {
+    static const Catalog kCatalog = [] {
+        std::vector<Problem> problems;
+        auto c = Catalog::Parse(BuiltinCatalogFiles(), &problems);
+        EXPECT_TRUE(c) << FormatProblems(problems);
+        return c ? std::move(*c) : Catalog{};
+    }();
+    return kCatalog;
+}
+
+TEST(HirakawaCatalog, ParsesWithoutProblems) {
+    std::vector<Problem> problems;
+    auto c = Catalog::Parse(BuiltinCatalogFiles(), &problems);
+    ASSERT_TRUE(c) << FormatProblems(problems);
+    EXPECT_EQ(c->policy().city, "平川市");
+    EXPECT_EQ(c->policy().revisions.size(), 9u);
+    EXPECT_EQ(c->policy().revisions.front().label, "平成18年11月28日");
+    EXPECT_EQ(c->policy().revisions.front().kind, "策定");
+    EXPECT_EQ(c->policy().revisions.back().date, "2026-03-23");
+    EXPECT_EQ(c->classification().key, "municipal-2024");
+    EXPECT_EQ(c->schemes().size(), 2u);
+    EXPECT_EQ(c->zones().zones.size(), 3u);
+    EXPECT_EQ(c->zones().flows.size(), 6u);
+}
+
+// Every heading of 第2章 in the published text is in the catalog, numbered and titled the
+// same, in the same order; the catalog has nothing the text does not.
+TEST(HirakawaCatalog, HasEveryHeadingOfChapter2AsPublished) {
+    const auto lines = NonBlankLines(ReadSource());
+    const auto chapter2 = Between(lines, "第2章 情報セキュリティ対策基準", "\x01");
+    ASSERT_FALSE(chapter2.empty());
+    const std::regex chapter(R"(^(\d{1,2}) (.+)$)");
+    const std::regex section(R"(^(\d{1,2}-\d{1,2}) (.+)$)");
+    const std::regex item(R"(^- \((\d{1,2})\) (.+)$)");
+    std::vector<std::pair<std::string, std::string>> headings;
+    std::string current_chapter, current_section;
+    for (const auto& l : chapter2) {
+        std::smatch m;
+        if (std::regex_match(l, m, section)) {
+            current_section = m[1];
+            headings.emplace_back(m[1], m[2]);
+        } else if (std::regex_match(l, m, chapter)) {
+            current_chapter = m[1];
+            current_section.clear();
+            headings.emplace_back(m[1], m[2]);
+        } else if (std::regex_match(l, m, item)) {
+            const std::string parent = current_section.empty() ? current_chapter : current_section;
+            headings.emplace_back(parent + "(" + m[1].str() + ")", m[2]);
+        }
+    }
+    ASSERT_EQ(headings.size(), 170u) << "the published text has 170 headings in 第2章";
+    const auto& controls = Hirakawa().controls();
+    ASSERT_EQ(controls.size(), headings.size());
+    for (std::size_t i = 0; i < headings.size(); ++i) {
+        EXPECT_EQ(controls[i].ref, headings[i].first) << "at heading " << i;
+        EXPECT_EQ(controls[i].title, headings[i].second) << "at " << headings[i].first;
+    }
+}
+
+void AppendParagraphs(const std::string& text, std::vector<std::string>& out) {
+    for (const auto& l : NonBlankLines(text)) out.push_back(l);
+}
+
+void AppendBasic(const BasicItem& item, bool top, std::vector<std::string>& out) {
+    if (top) {
+        out.push_back(item.ref + " " + item.title);
+    } else {
+        out.push_back(item.ref.substr(item.ref.find('(')) + " " + item.title);
+    }
+    AppendParagraphs(item.text, out);
+    for (const auto& sub : item.items) AppendBasic(sub, false, out);
+    AppendParagraphs(item.closing, out);
+}
+
+// 第1章 is the published text, verbatim: rebuilt from the catalog it gives every line.
+TEST(HirakawaCatalog, BasicPolicyIsVerbatim) {
+    const auto lines = NonBlankLines(ReadSource());
+    const auto chapter1 =
+        Between(lines, "第1章 情報セキュリティ基本方針", "第2章 情報セキュリティ対策基準");
+    ASSERT_GT(chapter1.size(), 50u);
+    EXPECT_EQ(Hirakawa().basic_chapter(), "第1章 情報セキュリティ基本方針");
+    std::vector<std::string> rebuilt;
+    for (const auto& item : Hirakawa().basic()) AppendBasic(item, true, rebuilt);
+    EXPECT_EQ(rebuilt, chapter1);
+}
+
+TEST(HirakawaCatalog, PrefaceIsVerbatim) {
+    const auto lines = NonBlankLines(ReadSource());
+    const auto preface = Between(lines, "序文", "情報セキュリティポリシーの構成");
+    std::vector<std::string> rebuilt;
+    AppendParagraphs(Hirakawa().policy().preface, rebuilt);
+    EXPECT_EQ(rebuilt, preface);
+}
+
+TEST(HirakawaCatalog, EveryRequirementIsComplete) {
+    int leaves = 0;
+    for (const auto& c : Hirakawa().controls()) {
+        if (!c.leaf()) continue;
+        ++leaves;
+        EXPECT_FALSE(c.requirement.empty()) << c.ref;
+        EXPECT_FALSE(c.roles.empty()) << c.ref;
+        EXPECT_FALSE(c.evidence.empty()) << c.ref;
+        EXPECT_GE(c.questions.size(), 1u) << c.ref;
+        EXPECT_LE(c.questions.size(), 3u) << c.ref;
+        EXPECT_FALSE(c.implemented_by.empty()) << c.ref;
+    }
+    EXPECT_GT(leaves, 130);
+    const Control* c = Hirakawa().Find("8-2(6)");
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->title, "特権による接続時間の制限");
+    EXPECT_EQ(c->parent, "8-2");
+    EXPECT_EQ(c->depth, 2);
+}
+
+// ---- the checker, on small catalogs
+
+CatalogFiles Minimal() {
+    CatalogFiles f = BuiltinCatalogFiles();
+    for (auto it = f.begin(); it != f.end();)
+        it = it->first.rfind("standards/", 0) == 0 ? f.erase(it) : std::next(it);
+    // zones and the classification refer to requirements; keep them valid with one chapter.
+    f["standards/01-x.yaml"] = R"y(ref: "1"
+title: 趣旨
+requirement: 要件。
+roles: [ciso]
+evidence: [記録]
+questions: [守っていますか。]
+implemented_by: [manual]
+)y";
+    for (const char* file : {"zones.yaml", "classification.yaml", "classification-legacy.yaml"}) {
+        std::string& text = f[file];
+        text = std::regex_replace(text, std::regex(R"re(ref: "[^"]+")re"), R"re(ref: "1")re");
+    }
+    return f;
+}
+
+std::vector<Problem> ProblemsOf(const CatalogFiles& files) {
+    std::vector<Problem> problems;
+    auto c = Catalog::Parse(files, &problems);
+    EXPECT_FALSE(c);
+    if (!c) {
+        EXPECT_EQ(c.error().code, "catalog_invalid");
+    }
+    return problems;
+}
+
+bool Mentions(const std::vector<Problem>& problems, const std::string& file, int line,
+              const std::string& text) {
+    for (const auto& p : problems)
+        if (p.file == file && (line == 0 || p.line == line) &&
+            p.message.find(text) != std::string::npos)
+            return true;
+    ADD_FAILURE() << "expected " << file << ":" << line << " " << text << " in:\n"
+                  << FormatProblems(problems);
+    return false;
+}
+
+TEST(CatalogCheck, MinimalCatalogIsValid) {
+    std::vector<Problem> problems;
+    auto c = Catalog::Parse(Minimal(), &problems);
+    ASSERT_TRUE(c) << FormatProblems(problems);
+    EXPECT_EQ(c->controls().size(), 1u);
+}
+
+TEST(CatalogCheck, BadYamlIsReportedWithItsLine) {
+    auto f = Minimal();
+    f["standards/01-x.yaml"] = "ref: \"1\"\ntitle: [unclosed\n";
+    EXPECT_TRUE(Mentions(ProblemsOf(f), "standards/01-x.yaml", 0, "not valid YAML"));
+}
+
+TEST(CatalogCheck, DuplicateAndMisplacedRefs) {
+    auto f = Minimal();
+    f["standards/02-y.yaml"] = R"y(ref: "2"
+title: 対象範囲
+items:
+  - ref: "2(1)"
+    title: a
+    requirement: r
+    roles: [ciso]
+    evidence: [e]
+    questions: [q]
+    implemented_by: [manual]
+  - ref: "2(1)"
+    title: b
+    requirement: r
+    roles: [ciso]
+    evidence: [e]
+    questions: [q]
+    implemented_by: [manual]
+  - ref: "3(1)"
+    title: c
+    requirement: r
+    roles: [ciso]
+    evidence: [e]
+    questions: [q]
+    implemented_by: [manual]
+)y";
+    const auto problems = ProblemsOf(f);
+    EXPECT_TRUE(Mentions(problems, "standards/02-y.yaml", 11, "duplicate ref 2(1)"));
+    EXPECT_TRUE(Mentions(problems, "standards/02-y.yaml", 18, "3(1) cannot sit under 2"));
+}
+
+TEST(CatalogCheck, UnknownRoleCapabilityAndDanglingReference) {
+    auto f = Minimal();
+    f["standards/01-x.yaml"] = R"y(ref: "1"
+title: 趣旨
+requirement: 要件。
+roles: [mayor]
+evidence: [記録]
+questions: [守っていますか。]
+implemented_by: [assets.register, teleport]
+related: ["9-9(9)"]
+)y";
+    const auto problems = ProblemsOf(f);
+    EXPECT_TRUE(Mentions(problems, "standards/01-x.yaml", 1, "unknown role mayor"));
+    EXPECT_TRUE(Mentions(problems, "standards/01-x.yaml", 1, "unknown capability teleport"));
+    EXPECT_TRUE(Mentions(problems, "standards/01-x.yaml", 1, "no requirement 9-9(9)"));
+}
+
+TEST(CatalogCheck, MissingFieldsAndUnknownKeys) {
+    auto f = Minimal();
+    f["standards/01-x.yaml"] = R"y(ref: "1"
+title: 趣旨
+requirement: 要件。
+roles: [ciso]
+questions: [a, b, c, d]
+implemented_by: [manual, assets.register]
+colour: blue
+)y";
+    const auto problems = ProblemsOf(f);
+    EXPECT_TRUE(Mentions(problems, "standards/01-x.yaml", 0, "`evidence` is missing"));
+    EXPECT_TRUE(Mentions(problems, "standards/01-x.yaml", 0, "one to three questions"));
+    EXPECT_TRUE(Mentions(problems, "standards/01-x.yaml", 0, "either [manual] or capabilities"));
+    EXPECT_TRUE(Mentions(problems, "standards/01-x.yaml", 7, "unknown key `colour`"));
+}
+
+TEST(CatalogCheck, UnknownClassificationLevelRuleAndApprover) {
+    auto f = Minimal();
+    std::string& text = f["classification.yaml"];
+    text =
+        std::regex_replace(text, std::regex("requires_approval_by: section_manager"),
+                           "requires_approval_by: mayor", std::regex_constants::format_first_only);
+    text = std::regex_replace(text, std::regex("copies:"),
+                              "teleport:", std::regex_constants::format_first_only);
+    const auto problems = ProblemsOf(f);
+    EXPECT_TRUE(Mentions(problems, "classification.yaml", 0, "unknown role mayor"));
+    EXPECT_TRUE(Mentions(problems, "classification.yaml", 0, "unknown handling rule `teleport`"));
+}
+
+TEST(CatalogCheck, EveryZonePairNeedsAFlow) {
+    auto f = Minimal();
+    std::string& text = f["zones.yaml"];
+    const auto at = text.find("  - from: mynumber\n    to: internet");
+    ASSERT_NE(at, std::string::npos);
+    const auto next = text.find("  - from:", at + 5);
+    text.erase(at, next == std::string::npos ? std::string::npos : next - at);
+    EXPECT_TRUE(Mentions(ProblemsOf(f), "zones.yaml", 0, "mynumber → internet is not listed"));
+}
+
+TEST(CatalogCheck, MissingFile) {
+    auto f = Minimal();
+    f.erase("policy.yaml");
+    EXPECT_TRUE(Mentions(ProblemsOf(f), "policy.yaml", 0, "the file is missing"));
+}
+
+TEST(CatalogCheck, InvalidUtf8) {
+    auto f = Minimal();
+    f["capabilities.yaml"] += "# \xff\n";
+    EXPECT_TRUE(Mentions(ProblemsOf(f), "capabilities.yaml", 0, "not valid UTF-8"));
+}
+
+}  // namespace
+}  // namespace mamori::policy
