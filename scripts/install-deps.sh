@@ -45,3 +45,11 @@ if [ -f "$here/web/package-lock.json" ]; then
     (cd "$here/web" && npm ci --no-audit --no-fund) && touch "$stamp"
   fi
 fi
+
+# The OSCAL schema test validates with Ajv (tests/oscal/), installed from its lock file.
+if [ -f "$here/tests/oscal/package-lock.json" ]; then
+  stamp="$here/tests/oscal/node_modules/.install-stamp"
+  if [ ! -f "$stamp" ] || [ "$here/tests/oscal/package-lock.json" -nt "$stamp" ]; then
+    (cd "$here/tests/oscal" && npm ci --no-audit --no-fund) && touch "$stamp"
+  fi
+fi

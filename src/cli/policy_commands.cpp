@@ -1,6 +1,8 @@
 #include "cli/policy_commands.h"
 
+#include <boost/json.hpp>
 #include <cstdio>
+#include <fstream>
 #include <memory>
 
 #include "app/app.h"
@@ -9,6 +11,7 @@
 #include "core/crypto.h"
 #include "org/roles.h"
 #include "policy/catalog.h"
+#include "policy/oscal.h"
 #include "policy/policy_service.h"
 
 namespace fs = std::filesystem;
@@ -20,6 +23,8 @@ namespace {
 struct Options {
     fs::path data;
     fs::path dir;
+    std::string version;
+    fs::path out;
 };
 
 // Opens the data directory and runs `fn(service, ctx)` as the local administrator.
@@ -75,7 +80,17 @@ std::function<int()> AddPolicyCommands(CLI::App& app) {
     auto* versions = policy->add_subcommand("versions", "読み込んだ版の一覧 / list versions");
     versions->add_option("--data", o->data, "データディレクトリ / data directory")->required();
 
-    return [o, check, load, versions]() -> int {
+    auto* oscal = policy->add_subcommand(
+        "export-oscal",
+        "ポリシーを OSCAL 1.1 カタログ (JSON) として書き出す / export the policy as an OSCAL 1.1 "
+        "catalog (JSON)");
+    oscal->add_option("--data", o->data, "データディレクトリ / data directory")->required();
+    oscal->add_option("--version", o->version,
+                      "版 (省略時は施行中の版) / version; the one in force when omitted");
+    oscal->add_option("--out", o->out,
+                      "書き出すファイル (省略時は標準出力) / file; stdout when omitted");
+
+    return [o, check, load, versions, oscal]() -> int {
         if (check->parsed()) return Check(*o);
         if (load->parsed())
             return WithPolicies(*o, [&](policy::PolicyService& s, const Context& ctx) {
@@ -96,6 +111,24 @@ std::function<int()> AddPolicyCommands(CLI::App& app) {
                     std::printf("%s\t%s\t%s\t%s\t%s\n", v.in_force ? "*" : " ", v.version.c_str(),
                                 v.effective_date.c_str(), v.loaded_at.c_str(),
                                 v.content_sha256.substr(0, 12).c_str());
+                return 0;
+            });
+        if (oscal->parsed())
+            return WithPolicies(*o, [&](policy::PolicyService& s, const Context&) {
+                auto v = o->version.empty() ? s.InForce() : s.Get(o->version);
+                if (!v) return Report(v.error());
+                const std::string text =
+                    boost::json::serialize(policy::ToOscal(*v->catalog)) + "\n";
+                if (o->out.empty()) {
+                    std::fwrite(text.data(), 1, text.size(), stdout);
+                    return 0;
+                }
+                std::ofstream out(o->out, std::ios::binary | std::ios::trunc);
+                out << text;
+                if (!out.flush())
+                    return Report(Error::Unavailable("cannot write " + o->out.string()));
+                std::printf("mamori: 版 %s を OSCAL で書き出しました / wrote %s\n",
+                            v->info.version.c_str(), o->out.c_str());
                 return 0;
             });
         return -1;

@@ -139,6 +139,9 @@ TEST_P(PolicyFlowTest, TheHirakawaPolicyIsInForceAfterInit) {
     ASSERT_EQ(oscal.status, 200);
     EXPECT_NE(oscal.body.find("\"catalog\""), std::string::npos);
     EXPECT_NE(oscal.headers["content-disposition"].find("attachment"), std::string::npos);
+    auto cli = RunMamori({"policy", "export-oscal", "--data", data_.string()});
+    ASSERT_EQ(cli.exit_code, 0) << cli.err;
+    EXPECT_EQ(json::parse(cli.out), json::parse(oscal.body)) << "the CLI and the API agree";
 }
 
 TEST_P(PolicyFlowTest, StaffAcknowledgeAndManagersSeeWhoHasNot) {
