@@ -509,7 +509,9 @@ TEST_P(OrgStoreTest, LoadPrincipalGrants) {
     EXPECT_EQ(p.grants[0].role, "staff");
     EXPECT_EQ(p.grants[0].unit_id, dept);
     EXPECT_EQ(p.grants[1].role, "general_manager");
-    EXPECT_EQ(p.permissions, (std::vector<std::string>{"audit.read", "org.read"}));
+    EXPECT_EQ(p.permissions, (std::vector<std::string>{"audit.read", "org.read",
+                                                       "policy.acknowledgements.read",
+                                                       "policy.manage"}));
 }
 
 TEST_P(OrgStoreTest, PagingByUsername) {
