@@ -47,8 +47,7 @@ void BM_Coverage(benchmark::State& state) {
 BENCHMARK(BM_Coverage)->Unit(benchmark::kMicrosecond);
 
 void BM_DiffWithItself(benchmark::State& state) {
-    for (auto _ : state)
-        benchmark::DoNotOptimize(mamori::policy::Diff(Hirakawa(), Hirakawa()));
+    for (auto _ : state) benchmark::DoNotOptimize(mamori::policy::Diff(Hirakawa(), Hirakawa()));
 }
 BENCHMARK(BM_DiffWithItself)->Unit(benchmark::kMicrosecond);
 

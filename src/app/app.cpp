@@ -4,9 +4,12 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
+#include <thread>
 
 #include "app/routes.h"
 #include "audit/audit.h"
@@ -18,6 +21,7 @@
 #include "core/logging.h"
 #include "core/version.h"
 #include "http/server.h"
+#include "ledger/ledger_service.h"
 #include "org/access.h"
 #include "org/demo.h"
 #include "org/org_service.h"
@@ -86,8 +90,36 @@ Result<std::unique_ptr<store::Database>> OpenDatabase(const Config& config, Sche
     if (m->to_version != m->from_version)
         spdlog::info("database schema migrated from version {} to {}", m->from_version,
                      m->to_version);
+    // Events recorded before the ledger existed become its first leaves.
+    auto caught_up = ledger::CatchUp(**db);
+    if (!caught_up) {
+        (*db)->Close();
+        return Fail(caught_up.error());
+    }
+    if (*caught_up > 0) spdlog::info("ledger: added {} earlier audit events", *caught_up);
     return db;
 }
+
+namespace {
+
+std::string LedgerOrigin(const std::string& installation_id) {
+    return "mamori/" + installation_id.substr(0, 16);
+}
+
+// The ledger's key; an installation made before the ledger existed gets one now.
+Result<ledger::Signer> LedgerKey(const Config& config, store::Database& db) {
+    auto key = ledger::LoadKey(config.data_dir);
+    if (key || key.error().kind != ErrorKind::kNotFound) return key;
+    auto id = db.Query("SELECT value FROM installation WHERE key = 'installation_id'");
+    if (!id) return Fail(id.error());
+    const std::string installation =
+        id->rows.empty() ? crypto::Hex(crypto::RandomBytes(8)) : id->rows[0].Text(0);
+    spdlog::warn("ledger: no signing key yet; creating {}",
+                 ledger::KeyFile(config.data_dir).string());
+    return ledger::CreateKey(config.data_dir, LedgerOrigin(installation));
+}
+
+}  // namespace
 
 fs::path ResolveWebRoot(const Config& config) {
     if (!config.server.web_root.empty()) {
@@ -227,6 +259,11 @@ Result<InitResult> InitDataDir(const InitOptions& o) {
             written = Fail(seeded.error());
     }
     if (written) {
+        // The ledger's signing key, named by the log's origin (docs/ledger.md).
+        auto key = ledger::CreateKey(o.data_dir, LedgerOrigin(result.installation_id));
+        if (!key) written = Fail(key.error());
+    }
+    if (written) {
         SystemClock clock;
         policy::PolicyService policies(**db, clock, org::RoleCatalog::Builtin());
         const Context system{nullptr, "init", "local"};
@@ -333,10 +370,23 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
     auth::TokenService token_service(database, clock, route_options.elevated_permissions);
     org::OrgService org_service(database, clock, catalog, password_policy);
     policy::PolicyService policy_service(database, clock, catalog);
+    auto ledger_key = LedgerKey(*config, database);
+    if (!ledger_key) {
+        spdlog::error("{}", ledger_key.error().message);
+        (*db)->Close();
+        return 1;
+    }
+    ledger::LedgerOptions ledger_options{
+        config->ledger.checkpoint_every_events, config->ledger.checkpoint_every_seconds, {}};
+    if (!config->ledger.external_file.empty()) {
+        const fs::path ext = config->ledger.external_file;
+        ledger_options.external_file = ext.is_absolute() ? ext : config->data_dir / ext;
+    }
+    ledger::LedgerService ledger_service(database, clock, std::move(*ledger_key), ledger_options);
 
     http::Router router;
-    Services services{database,       auth_service,  token_service, org_service,
-                      policy_service, route_options, read_cache};
+    Services services{database,       auth_service,   token_service, org_service,
+                      policy_service, ledger_service, route_options, read_cache};
     AddRoutes(router, services);
 
     const fs::path web_root = ResolveWebRoot(*config);
@@ -363,7 +413,25 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
         std::fflush(stdout);
         spdlog::info("mamori {} serving on {}:{} (database: {})", kVersion, host, server.port(),
                      config->database == DatabaseKind::kSqlite ? "sqlite" : "postgresql");
+        // Signed tree heads every N events or T seconds, and one more at a clean stop.
+        std::jthread checkpoints([&ledger_service](std::stop_token stop) {
+            std::mutex m;
+            std::condition_variable_any cv;
+            while (!stop.stop_requested()) {
+                std::unique_lock lock(m);
+                cv.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
+                if (stop.stop_requested()) break;
+                if (auto c = ledger_service.CheckpointIfDue(false); !c)
+                    spdlog::error("ledger checkpoint: {}", c.error().message);
+            }
+        });
         server.Run(true);
+        checkpoints.request_stop();
+        checkpoints.join();
+        if (auto c = ledger_service.CheckpointIfDue(true); !c)
+            spdlog::error("ledger checkpoint at shutdown: {}", c.error().message);
+        else if (*c)
+            spdlog::info("ledger: checkpoint of {} events at shutdown", (*c)->tree_size);
     }
     (*db)->Close();
     spdlog::info("stopped cleanly");

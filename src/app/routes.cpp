@@ -2,6 +2,7 @@
 
 #include "app/system_routes.h"
 #include "audit/audit_routes.h"
+#include "ledger/ledger_routes.h"
 #include "org/org_routes.h"
 #include "policy/policy_routes.h"
 
@@ -14,6 +15,7 @@ void AddRoutes(http::Router& router, Services& s) {
     audit::AddAuditRoutes(router, s.db);
     org::AddOrgRoutes(router, s.org, s.read_cache);
     policy::AddPolicyRoutes(router, s.policy);
+    ledger::AddLedgerRoutes(router, s.ledger);
 }
 
 }  // namespace mamori::app

@@ -6,6 +6,7 @@
 #include "auth/auth_service.h"
 #include "auth/token_service.h"
 #include "http/router.h"
+#include "ledger/ledger_service.h"
 #include "org/org_service.h"
 #include "policy/policy_service.h"
 #include "store/database.h"
@@ -19,6 +20,7 @@ struct Services {
     auth::TokenService& tokens;
     org::OrgService& org;
     policy::PolicyService& policy;
+    ledger::LedgerService& ledger;
     auth::AuthRouteOptions route_options;
     std::chrono::milliseconds read_cache{0};  ///< server.read_cache_seconds
 };

@@ -29,7 +29,10 @@ TEST(RoutesTest, OpenApiDescribesExactlyTheRegisteredRoutes) {
     auth::TokenService tokens(t.db(), clock);
     org::OrgService org(t.db(), clock, org::RoleCatalog::Builtin(), auth::PasswordPolicy{});
     policy::PolicyService policy(t.db(), clock, org::RoleCatalog::Builtin());
-    Services services{t.db(), auth, tokens, org, policy, {}};
+    auto key = ledger::GenerateSigner("mamori/routes-test");
+    ASSERT_TRUE(key);
+    ledger::LedgerService ledger(t.db(), clock, std::move(*key), {});
+    Services services{t.db(), auth, tokens, org, policy, ledger, {}};
     http::Router router;
     AddRoutes(router, services);
 

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "ledger/jcs.h"
+#include "ledger/ledger_store.h"
+#include "ledger/merkle.h"
 #include "store/where.h"
 
 namespace mamori::audit {
@@ -10,43 +13,6 @@ namespace mamori::audit {
 namespace {
 // Arbitrary constant naming the PostgreSQL advisory lock that serialises audit appends.
 constexpr std::int64_t kAuditLockKey = 7283737;
-
-void WriteCanonical(const boost::json::value& v, std::string& out) {
-    switch (v.kind()) {
-        case boost::json::kind::object: {
-            const auto& o = v.get_object();
-            std::vector<const boost::json::key_value_pair*> items;
-            items.reserve(o.size());
-            for (const auto& kv : o) items.push_back(&kv);
-            std::sort(items.begin(), items.end(),
-                      [](auto* a, auto* b) { return a->key() < b->key(); });
-            out += '{';
-            bool first = true;
-            for (const auto* kv : items) {
-                if (!first) out += ',';
-                first = false;
-                out += boost::json::serialize(boost::json::string_view(kv->key()));
-                out += ':';
-                WriteCanonical(kv->value(), out);
-            }
-            out += '}';
-            break;
-        }
-        case boost::json::kind::array: {
-            out += '[';
-            bool first = true;
-            for (const auto& x : v.get_array()) {
-                if (!first) out += ',';
-                first = false;
-                WriteCanonical(x, out);
-            }
-            out += ']';
-            break;
-        }
-        default:
-            out += boost::json::serialize(v);
-    }
-}
 
 }  // namespace
 
@@ -68,9 +34,10 @@ Event EventFromRow(const store::Row& r) {
 }
 
 std::string CanonicalJson(const boost::json::value& v) {
-    std::string out;
-    WriteCanonical(v, out);
-    return out;
+    // RFC 8785. Only values that cannot be canonicalised (NaN, infinities, invalid UTF-8)
+    // fail, and no event holds them: they never come out of our services or JSON input.
+    auto c = ledger::Canonicalize(v);
+    return c ? std::move(*c) : boost::json::serialize(v);
 }
 
 boost::json::object ToJson(const Event& e) {
@@ -117,6 +84,11 @@ Result<std::int64_t> Record(store::Tx& tx, const Context& ctx, Event e, const st
          e.actor_name, e.action, e.object_type, e.object_id, CanonicalJson(e.summary), e.request_id,
          e.client_address});
     if (!r) return Fail(r.error());
+    // The event becomes leaf seq-1 of the ledger's Merkle tree in the same transaction.
+    if (auto l = ledger::AppendLeaf(tx, static_cast<std::uint64_t>(e.seq - 1),
+                                    ledger::LeafHash(Canonical(e)));
+        !l)
+        return Fail(l.error());
     return e.seq;
 }
 

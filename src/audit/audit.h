@@ -27,11 +27,11 @@ struct Event {
     std::string client_address;
 };
 
-/// The one canonical serialisation of an event: JSON with keys sorted at every level, no
-/// insignificant white space, UTF-8. The ledger hashes exactly these bytes.
+/// The one canonical serialisation of an event: RFC 8785 (JCS) of its fields (docs/ledger.md
+/// lists them). The ledger hashes exactly these bytes: leaf seq-1 of the Merkle tree.
 std::string Canonical(const Event& e);
 
-/// JSON with keys sorted at every level (the canonical form used above).
+/// RFC 8785 canonical JSON (the form used above, and for stored summaries).
 std::string CanonicalJson(const boost::json::value& v);
 
 /// Appends an event inside the caller's transaction, so the change and its event commit or

@@ -11,21 +11,7 @@ namespace mamori::audit {
 
 namespace {
 
-/// A whole number from a query parameter within [min, max], or an error naming it.
-Result<std::int64_t> QueryInt(const http::Request& req, std::string_view name, std::int64_t dflt,
-                              std::int64_t min, std::int64_t max) {
-    auto v = req.Query(name);
-    if (!v) return dflt;
-    std::int64_t n = 0;
-    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-    if (ec != std::errc() || end != v->data() + v->size() || n < min || n > max)
-        return Fail(Error::Invalid("invalid_field",
-                                   std::string(name) + " は " + std::to_string(min) + " から " +
-                                       std::to_string(max) + " までの整数で指定してください",
-                                   std::string(name)));
-    return n;
-}
-
+using http::QueryInt;
 using http::QueryText;
 
 /// `from` / `to`: a date "YYYY-MM-DD" or an RFC 3339 UTC time "YYYY-MM-DDTHH:MM:SSZ".

@@ -6,6 +6,7 @@
 
 #include "app/app.h"
 #include "cli/admin_commands.h"
+#include "cli/ledger_commands.h"
 #include "cli/policy_commands.h"
 #include "core/config.h"
 #include "core/logging.h"
@@ -102,12 +103,14 @@ int main(int argc, char** argv) {
 
     auto run_admin = mamori::cli::AddAdminCommands(cli);
     auto run_policy = mamori::cli::AddPolicyCommands(cli);
+    auto run_ledger = mamori::cli::AddLedgerCommands(cli);
 
     CLI11_PARSE(cli, argc, argv);
     mamori::InitLogging("info");
 
     if (int code = run_admin(); code >= 0) return code;
     if (int code = run_policy(); code >= 0) return code;
+    if (int code = run_ledger(); code >= 0) return code;
     if (init->parsed()) {
         mamori::app::InitOptions o;
         o.data_dir = init_dir;

@@ -279,6 +279,11 @@ ConfigReport ParseConfig(const std::string& text, const std::filesystem::path& d
         l.Choice("level", c.log.level, {"trace", "debug", "info", "warn", "error"});
         l.Bool("access_log", c.log.access_log);
         l.RejectUnknown();
+        MapReader lg = top.Sub("ledger");
+        lg.Int("checkpoint_every_events", c.ledger.checkpoint_every_events, 1, 1000000);
+        lg.Int("checkpoint_every_seconds", c.ledger.checkpoint_every_seconds, 1, 86400);
+        lg.String("external_file", c.ledger.external_file);
+        lg.RejectUnknown();
     }
     top.RejectUnknown();
     return report;
@@ -380,6 +385,14 @@ auth:
 log:
   level: info        # trace, debug, info, warn, error
   access_log: true   # 1 リクエスト 1 行のアクセスログ / one line per request
+
+# 監査記録の改ざん検知 (台帳)。署名付きチェックポイントを作る間隔と、写しを追記するファイル。
+# The tamper-evident ledger: how often a signed checkpoint is made, and a file (e.g. on another
+# machine or a WORM volume) to which every checkpoint is also appended.
+ledger:
+  checkpoint_every_events: 1000   # この件数ごと / after this many audit events
+  checkpoint_every_seconds: 60    # またはこの秒数ごと / or after this many seconds
+  external_file: ""               # 例 / e.g. /mnt/worm/mamori-checkpoints.txt
 )",
                        kind == DatabaseKind::kPostgresql ? "postgresql" : "sqlite",
                        YamlEscape(postgresql_url));

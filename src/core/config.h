@@ -54,6 +54,13 @@ struct Config {
         bool access_log = true;
     } log;
 
+    /// The tamper-evident ledger over the audit events (docs/ledger.md).
+    struct Ledger {
+        int checkpoint_every_events = 1000;  ///< sign a tree head after this many events…
+        int checkpoint_every_seconds = 60;   ///< …or after this long (if any were added)
+        std::string external_file;  ///< also append every checkpoint here (another machine)
+    } ledger;
+
     /// Login and session rules (対策基準 7-4, 8-2).
     struct Auth {
         std::string login_banner =

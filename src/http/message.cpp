@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/stream_parser.hpp>
+#include <charconv>
 
 namespace mamori::http {
 
@@ -45,6 +46,20 @@ std::string_view Request::Param(std::string_view name) const {
     for (const auto& [k, v] : path_params)
         if (k == name) return v;
     return {};
+}
+
+Result<std::int64_t> QueryInt(const Request& req, std::string_view name, std::int64_t dflt,
+                              std::int64_t min, std::int64_t max) {
+    auto v = req.Query(name);
+    if (!v) return dflt;
+    std::int64_t n = 0;
+    auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+    if (ec != std::errc() || end != v->data() + v->size() || n < min || n > max)
+        return Fail(Error::Invalid("invalid_field",
+                                   std::string(name) + " は " + std::to_string(min) + " から " +
+                                       std::to_string(max) + " までの整数で指定してください",
+                                   std::string(name)));
+    return n;
 }
 
 Result<std::string> QueryText(const Request& req, std::string_view name, std::size_t max_bytes) {

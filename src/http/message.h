@@ -58,6 +58,11 @@ struct Response {
     static Response Text(int status, std::string content_type, std::string body);
 };
 
+/// A whole number from a query parameter within [min, max] (`dflt` when absent), or an
+/// Invalid error naming the parameter.
+[[nodiscard]] Result<std::int64_t> QueryInt(const Request& req, std::string_view name,
+                                            std::int64_t dflt, std::int64_t min, std::int64_t max);
+
 /// A query parameter's text ("" when absent), at most `max_bytes` long; longer is an
 /// Invalid error naming the parameter.
 [[nodiscard]] Result<std::string> QueryText(const Request& req, std::string_view name,

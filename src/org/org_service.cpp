@@ -495,6 +495,15 @@ Result<Unit> OrgService::CloseUnit(const Context& ctx, const std::string& id,
         auto loaded = ActiveUnitForChange(tx, **actor, id, "この部署は既に廃止されています");
         if (!loaded) return Fail(loaded.error());
         auto& [unit, access] = *loaded;
+        // A unit closes on a real day of its life: not before it was registered (its UTC
+        // date, lenient by the nine hours to JST) and not in the future.
+        if (closed_on > Today())
+            return Fail(Error::Invalid("invalid_field", "廃止日は今日以前の日付にしてください",
+                                       "closed_on"));
+        if (closed_on < unit.created_at.substr(0, 10))
+            return Fail(Error::Invalid("invalid_field",
+                                       "廃止日は部署を登録した日より後の日付にしてください",
+                                       "closed_on"));
         auto children =
             tx.Query("SELECT COUNT(*) FROM units WHERE parent_id = ? AND status = 'active'", {id});
         if (!children) return Fail(children.error());

@@ -198,16 +198,22 @@ TEST_P(OrgStoreTest, UnitTreeRules) {
     EXPECT_EQ(Events(), 6);
 
     // Close: refused with active children or members; a closed unit keeps its record.
-    auto with_children = service_->CloseUnit(ctx, section, "2027-03-31");
+    auto with_children = service_->CloseUnit(ctx, section, "2026-11-27");
     ASSERT_FALSE(with_children);
     EXPECT_EQ(with_children.error().code, "unit_has_children");
     Person("member", team);
-    auto with_members = service_->CloseUnit(ctx, team, "2027-03-31");
+    auto with_members = service_->CloseUnit(ctx, team, "2026-11-27");
     ASSERT_FALSE(with_members);
     EXPECT_EQ(with_members.error().code, "unit_has_members");
     const std::string empty_team = Unit("空き係", "team", section);
     const auto before = Events();
-    auto closed = service_->CloseUnit(ctx, empty_team, "2027-03-31");
+    auto future = service_->CloseUnit(ctx, empty_team, "2027-03-31");
+    ASSERT_FALSE(future) << "a unit cannot be closed on a day still to come";
+    EXPECT_EQ(future.error().field, "closed_on");
+    auto before_registered = service_->CloseUnit(ctx, empty_team, "2020-04-01");
+    ASSERT_FALSE(before_registered);
+    EXPECT_EQ(before_registered.error().field, "closed_on");
+    auto closed = service_->CloseUnit(ctx, empty_team, "2026-11-27");
     ASSERT_TRUE(closed) << closed.error().message;
     EXPECT_EQ(closed->status, "closed");
     EXPECT_EQ(Events(), before + 1);
@@ -491,7 +497,7 @@ TEST_P(OrgStoreTest, AccessScopingAndRefusalsChangeNothing) {
     EXPECT_FALSE(service_->SuspendPerson(ck, staff));
     EXPECT_FALSE(service_->UnlockPerson(cb, staff));
     EXPECT_FALSE(service_->CreateAppointment(ck, {staff, "csirt_member", "", "2026-04-01", {}}));
-    EXPECT_FALSE(service_->CloseUnit(cb, b, "2027-03-31"));
+    EXPECT_FALSE(service_->CloseUnit(cb, b, "2026-11-27"));
     EXPECT_FALSE(service_->CreateUnit(Context{}, {"x", "department", ""}));
     EXPECT_EQ(Events(), before);
     auto units = db_->Query("SELECT COUNT(*) FROM units");
@@ -509,9 +515,9 @@ TEST_P(OrgStoreTest, LoadPrincipalGrants) {
     EXPECT_EQ(p.grants[0].role, "staff");
     EXPECT_EQ(p.grants[0].unit_id, dept);
     EXPECT_EQ(p.grants[1].role, "general_manager");
-    EXPECT_EQ(p.permissions, (std::vector<std::string>{"audit.read", "org.read",
-                                                       "policy.acknowledgements.read",
-                                                       "policy.manage"}));
+    EXPECT_EQ(p.permissions,
+              (std::vector<std::string>{"audit.read", "org.read", "policy.acknowledgements.read",
+                                        "policy.manage"}));
 }
 
 TEST_P(OrgStoreTest, PagingByUsername) {

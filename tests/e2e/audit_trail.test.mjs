@@ -6,72 +6,23 @@
 // app from My account (elevation, QR code, code, ten new recovery codes).
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import {
-    axeScan, kAdminPassword, launchBrowser, newPage, screenshot, settle, startServer, submitLogin, totp,
-    withFailureScreenshot,
+    changeInitialPassword, choose, elevateIfAsked, expectAccessible, firstAdminLogin, screenshot, submitLogin,
+    totp, useServer, withFailureScreenshot,
 } from './harness.mjs';
 
 const kAdminNew = 'Hibari-Kanri-2026#';
 const kTempPassword = 'Kari-Kansa-2026a';
 const kAuditorPassword = 'Hibari-Kansa-2026#';
-let server;
-let browser;
-
-before(async () => {
-    server = await startServer({ mfaRequiredRoles: [] });
-    browser = await launchBrowser();
-});
-
-after(async () => {
-    await browser?.close();
-    await server?.stop();
-});
-
-async function expectAccessible(page, what) {
-    await settle(page);
-    assert.deepEqual(await axeScan(page), [], `axe: ${what}`);
-}
-
-/** Picks an option of the el-select in the form item labelled `label`. */
-async function choose(page, scope, label, option) {
-    await scope.locator('.el-form-item').filter({ has: page.getByText(label, { exact: true }) })
-        .locator('.el-select').click();
-    await page.getByRole('option', { name: option, exact: true }).click();
-}
-
-/** Elevates (password only: MFA is off) when the dialog appears. */
-async function elevateIfAsked(page, password) {
-    const form = page.getByTestId('elevation-form');
-    try {
-        await form.waitFor({ timeout: 3000 });
-    } catch {
-        return;
-    }
-    await form.getByLabel('パスワード', { exact: true }).fill(password);
-    await form.getByRole('button', { name: '昇格して続ける' }).click();
-    await form.waitFor({ state: 'hidden' });
-}
-
-/** The forced password change of a first login. */
-async function changeInitialPassword(page, current, next) {
-    const pw = page.getByTestId('password-change-form');
-    await pw.waitFor();
-    await pw.getByLabel('現在のパスワード').fill(current);
-    await pw.getByLabel('新しいパスワード', { exact: true }).fill(next);
-    await pw.getByLabel('新しいパスワード (確認のためもう一度)').fill(next);
-    await pw.getByRole('button', { name: 'パスワードを変更する' }).click();
-    await page.getByTestId('me-username').waitFor();
-}
+const app = useServer({ mfaRequiredRoles: [] });
 
 test('audit trail: unit, person and appointment in the audit log; login history; MFA re-enrolment',
      { timeout: 240_000 }, async () => {
-    const page = await newPage(browser, server.url);
+    const page = await app.openPage();
     await withFailureScreenshot(page, 'audit-trail', async () => {
-        await page.goto('/login');
-        await submitLogin(page, 'admin', kAdminPassword);
-        await changeInitialPassword(page, kAdminPassword, kAdminNew);
+        await firstAdminLogin(page, kAdminNew);
         const nav = page.getByRole('navigation', { name: 'メインメニュー' });
 
         // A 部 on the organisation page.

@@ -8,12 +8,14 @@
 //   CHROMIUM_BIN     the browser (default: /usr/bin/chromium)
 //   MAMORI_SCREENSHOTS  where screenshots go (default: build/screenshots)
 
+import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -148,6 +150,24 @@ export async function newPage(browser, baseURL, { width = 1280, height = 800 } =
     return page;
 }
 
+/**
+ * One server (`startServer(opts)`) and one browser for the tests of a file: started before
+ * the first test, stopped after the last. `openPage(viewport)` opens a page on the server.
+ */
+export function useServer(opts = {}) {
+    let server;
+    let browser;
+    before(async () => {
+        server = await startServer(opts);
+        browser = await launchBrowser();
+    });
+    after(async () => {
+        await browser?.close();
+        await server?.stop();
+    });
+    return { openPage: (viewport) => newPage(browser, server.url, viewport) };
+}
+
 // ---- TOTP (RFC 6238: HMAC-SHA1, 6 digits, 30-second steps)
 
 function base32Decode(text) {
@@ -206,6 +226,20 @@ export async function axeScan(page) {
         .map((v) => `${v.impact} ${v.id}: ${v.help}\n  ${v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join('\n  ')}`);
 }
 
+/** Waits for the page to settle, then fails on any serious or critical axe-core violation. */
+export async function expectAccessible(page, what) {
+    await settle(page);
+    assert.deepEqual(await axeScan(page), [], `axe: ${what}`);
+}
+
+/** Fails when the page is wider than the window (it would scroll sideways). */
+export async function noHorizontalOverflow(page, what) {
+    const { scroll, client } = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
+    }));
+    assert.ok(scroll <= client, `${what}: page is ${scroll}px wide in a ${client}px window`);
+}
+
 export async function screenshot(page, name, { fullPage = true } = {}) {
     mkdirSync(screenshotDir, { recursive: true });
     await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage });
@@ -225,6 +259,24 @@ export async function submitLogin(page, username, password) {
     await form.getByLabel('ユーザー名').fill(username);
     await form.getByLabel('パスワード', { exact: true }).fill(password);
     await form.getByRole('button', { name: 'ログイン' }).click();
+}
+
+/** The forced password change of a first login; waits for the home page. */
+export async function changeInitialPassword(page, current, next) {
+    const pw = page.getByTestId('password-change-form');
+    await pw.waitFor();
+    await pw.getByLabel('現在のパスワード').fill(current);
+    await pw.getByLabel('新しいパスワード', { exact: true }).fill(next);
+    await pw.getByLabel('新しいパスワード (確認のためもう一度)').fill(next);
+    await pw.getByRole('button', { name: 'パスワードを変更する' }).click();
+    await page.getByTestId('me-username').waitFor();
+}
+
+/** The administrator's first login (MFA off): the initial password, then the forced change to `newPassword`. */
+export async function firstAdminLogin(page, newPassword) {
+    await page.goto('/login');
+    await submitLogin(page, 'admin', kAdminPassword);
+    await changeInitialPassword(page, kAdminPassword, newPassword);
 }
 
 /** Logs in a person without a second factor and waits for the home page. */
@@ -247,4 +299,39 @@ export async function withFailureScreenshot(page, name, fn) {
         if (page.problems?.length) e.message += `\npage problems:\n${page.problems.join('\n')}`;
         throw e;
     }
+}
+
+// ---- forms and dialogs
+
+/** Picks an option of the el-select in the form item labelled `label` (inside `scope`). */
+export async function choose(page, scope, label, option) {
+    await scope.locator('.el-form-item').filter({ has: page.getByText(label, { exact: true }) })
+        .locator('.el-select').click();
+    await page.getByRole('option', { name: option, exact: true }).click();
+}
+
+/** Elevates with `password` (no second factor) when the elevation dialog appears. */
+export async function elevateIfAsked(page, password) {
+    const form = page.getByTestId('elevation-form');
+    try {
+        await form.waitFor({ timeout: 3000 });
+    } catch {
+        return;
+    }
+    await form.getByLabel('パスワード', { exact: true }).fill(password);
+    await form.getByRole('button', { name: '昇格して続ける' }).click();
+    await form.waitFor({ state: 'hidden' });
+}
+
+/** Adds a unit on the organisation page (elevating with `password` if asked) and waits for it in the tree. */
+export async function addUnit(page, { kind, name, parent, password }) {
+    await page.getByTestId('unit-add').click();
+    const form = page.getByTestId('unit-form');
+    if (kind !== '部') await form.getByRole('radio', { name: kind }).click({ force: true });
+    if (parent) await choose(page, form, '上位の部署', parent);
+    await form.getByLabel('部署名').fill(name);
+    await form.getByRole('button', { name: '追加する' }).click();
+    await elevateIfAsked(page, password);
+    await page.getByTestId('unit-tree').getByText(name, { exact: true }).waitFor();
+    await form.waitFor({ state: 'hidden' });
 }

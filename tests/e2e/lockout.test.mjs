@@ -2,25 +2,14 @@
 // consecutive failures and the page says so in Japanese.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { axeScan, launchBrowser, newPage, screenshot, settle, startServer, submitLogin, withFailureScreenshot } from './harness.mjs';
+import { axeScan, screenshot, settle, submitLogin, useServer, withFailureScreenshot } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-    server = await startServer({ demo: true, mfaRequiredRoles: [] });
-    browser = await launchBrowser();
-});
-
-after(async () => {
-    await browser?.close();
-    await server?.stop();
-});
+const app = useServer({ demo: true, mfaRequiredRoles: [] });
 
 test('five wrong passwords lock the account, shown in Japanese', { timeout: 90_000 }, async () => {
-    const page = await newPage(browser, server.url);
+    const page = await app.openPage();
     await withFailureScreenshot(page, 'lockout', async () => {
         await page.goto('/login');
 

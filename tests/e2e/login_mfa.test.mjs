@@ -3,28 +3,17 @@
 // administrative operation that asks to elevate (password + a fresh TOTP code).
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import {
-    axeScan, freshTotp, kAdminPassword, launchBrowser, newPage, screenshot, settle, startServer,
-    submitLogin, totp, totpStep, withFailureScreenshot,
+    axeScan, freshTotp, kAdminPassword, screenshot, settle, submitLogin, totp, totpStep,
+    useServer, withFailureScreenshot,
 } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-    server = await startServer();  // default config: MFA required for platform_admin
-    browser = await launchBrowser();
-});
-
-after(async () => {
-    await browser?.close();
-    await server?.stop();
-});
+const app = useServer();  // default config: MFA required for platform_admin
 
 test('admin: first login, MFA enrolment, logout, MFA login, elevation', { timeout: 180_000 }, async () => {
-    const page = await newPage(browser, server.url);
+    const page = await app.openPage();
     const newPassword = 'Hibari-Kanri-2026#';
     await withFailureScreenshot(page, 'admin-login', async () => {
 

@@ -1,7 +1,7 @@
 // The organisation pages as the administrator (MFA off): units, a person created in a 課,
 // appointments with the 兼務の禁止 refusal shown in the dialog, the person's history, 編集 (a new
-// 氏名 and a move to the 部), the people list with search, and the CSV import (per-row errors,
-// then a good file).
+// 氏名 and a move to the 部), the people list with search (kept in the address: reload, back),
+// and the CSV import (per-row errors, then a good file).
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,70 +10,23 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import {
-    axeScan, kAdminPassword, launchBrowser, newPage, screenshot, settle, startServer, submitLogin,
-    withFailureScreenshot,
+    addUnit, axeScan, choose, elevateIfAsked as elevateWith, expectAccessible, firstAdminLogin,
+    noHorizontalOverflow, screenshot, settle, useServer, withFailureScreenshot,
 } from './harness.mjs';
 
 const kNewPassword = 'Hibari-Soshiki-2026#';
-let server;
-let browser;
+const app = useServer({ mfaRequiredRoles: [] });
 let tmp;
 
-before(async () => {
-    server = await startServer({ mfaRequiredRoles: [] });
-    browser = await launchBrowser();
+before(() => {
     tmp = mkdtempSync(join(tmpdir(), 'mamori-org-csv-'));
 });
 
-after(async () => {
-    await browser?.close();
-    await server?.stop();
+after(() => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-async function expectAccessible(page, what) {
-    await settle(page);
-    assert.deepEqual(await axeScan(page), [], `axe: ${what}`);
-}
-
-async function noHorizontalOverflow(page, what) {
-    const { scroll, client } = await page.evaluate(() => ({
-        scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
-    }));
-    assert.ok(scroll <= client, `${what}: page is ${scroll}px wide in a ${client}px window`);
-}
-
-/** Picks an option of the el-select in the form item labelled `label`. */
-async function choose(page, scope, label, option) {
-    await scope.locator('.el-form-item').filter({ has: page.getByText(label, { exact: true }) })
-        .locator('.el-select').click();
-    await page.getByRole('option', { name: option, exact: true }).click();
-}
-
-/** Elevates (password only: MFA is off) when the dialog appears. */
-async function elevateIfAsked(page) {
-    const form = page.getByTestId('elevation-form');
-    try {
-        await form.waitFor({ timeout: 3000 });
-    } catch {
-        return;
-    }
-    await form.getByLabel('パスワード', { exact: true }).fill(kNewPassword);
-    await form.getByRole('button', { name: '昇格して続ける' }).click();
-    await form.waitFor({ state: 'hidden' });
-}
-
-async function addUnit(page, kind, name, parent) {
-    await page.getByTestId('unit-add').click();
-    const form = page.getByTestId('unit-form');
-    if (kind !== '部') await form.getByRole('radio', { name: kind }).click({ force: true });
-    if (parent) await choose(page, form, '上位の部署', parent);
-    await form.getByLabel('部署名').fill(name);
-    await form.getByRole('button', { name: '追加する' }).click();
-    await elevateIfAsked(page);
-    await page.getByTestId('unit-tree').getByText(name, { exact: true }).waitFor();
-    await form.waitFor({ state: 'hidden' });
-}
+const elevateIfAsked = (page) => elevateWith(page, kNewPassword);
 
 async function appoint(page, role, unit) {
     await page.getByTestId('appoint').click();
@@ -85,24 +38,16 @@ async function appoint(page, role, unit) {
 }
 
 test('organisation: people, appointments, 兼務の禁止, history, CSV import', { timeout: 240_000 }, async () => {
-    const page = await newPage(browser, server.url);
+    const page = await app.openPage();
     await withFailureScreenshot(page, 'org', async () => {
         // The administrator's first login: the initial password must be changed.
-        await page.goto('/login');
-        await submitLogin(page, 'admin', kAdminPassword);
-        const pw = page.getByTestId('password-change-form');
-        await pw.waitFor();
-        await pw.getByLabel('現在のパスワード').fill(kAdminPassword);
-        await pw.getByLabel('新しいパスワード', { exact: true }).fill(kNewPassword);
-        await pw.getByLabel('新しいパスワード (確認のためもう一度)').fill(kNewPassword);
-        await pw.getByRole('button', { name: 'パスワードを変更する' }).click();
-        await page.getByTestId('me-username').waitFor();
+        await firstAdminLogin(page, kNewPassword);
 
         // A 部 and a 課 on the units page.
         const nav = page.getByRole('navigation', { name: 'メインメニュー' });
         await nav.getByRole('link', { name: '組織', exact: true }).click();
-        await addUnit(page, '部', '危機管理部');
-        await addUnit(page, '課', '防災課', '危機管理部');
+        await addUnit(page, { kind: '部', name: '危機管理部', password: kNewPassword });
+        await addUnit(page, { kind: '課', name: '防災課', parent: '危機管理部', password: kNewPassword });
 
         // People: the list (only admin so far), then a new person in the 課.
         await nav.getByRole('link', { name: '職員', exact: true }).click();
@@ -217,17 +162,38 @@ test('organisation: people, appointments, 兼務の禁止, history, CSV import',
         await table.getByText('bousai-2', { exact: true }).waitFor();
         assert.equal(await table.locator('tbody tr').count(), 4);
         const filters = page.getByTestId('people-filters');
+        const historyLength = await page.evaluate(() => history.length);
+        await filters.getByLabel('検索').fill('じ');
+        await filters.getByRole('button', { name: '検索する' }).click();
         await filters.getByLabel('検索').fill('じろう');
         await filters.getByRole('button', { name: '検索する' }).click();
         await settle(page);
         assert.equal(await table.locator('tbody tr').count(), 1);
         assert.match(await table.innerText(), /防災 次郎/);
+        // The search is in the address, replaced rather than added to the history.
+        assert.equal(new URL(page.url()).searchParams.get('q'), 'じろう');
+        assert.equal(await page.evaluate(() => history.length), historyLength, 'searching adds no history entries');
+        // A reload shows the same list, with the search in its field.
+        await page.reload();
+        await table.getByText('防災 次郎').waitFor();
+        assert.equal(await filters.getByLabel('検索').inputValue(), 'じろう');
+        assert.equal(await table.locator('tbody tr').count(), 1);
+        // To a person and back: the list is still the searched one.
+        await table.getByRole('link', { name: '防災 次郎', exact: true }).click();
+        await page.getByTestId('person-name').waitFor();
+        await page.goBack();
+        await page.waitForURL(/\/org\/people\?q=/);
+        await table.getByText('防災 次郎').waitFor();
+        assert.equal(await filters.getByLabel('検索').inputValue(), 'じろう');
+        assert.equal(await table.locator('tbody tr').count(), 1);
         await filters.getByRole('button', { name: '条件を消す' }).click();
         await settle(page);
+        assert.equal(new URL(page.url()).search, '', 'cleared filters leave the address');
         await choose(page, filters, '所属', '危機管理部 / 防災課');
         await filters.getByRole('button', { name: '検索する' }).click();
         await settle(page);
         assert.equal(await table.locator('tbody tr').count(), 2, 'the unit filter leaves out admin and 防災 春子 (moved)');
+        assert.ok(new URL(page.url()).searchParams.get('unit_id'), 'the unit filter is in the address');
         await expectAccessible(page, 'people list');
         await screenshot(page, 'org-people');
 

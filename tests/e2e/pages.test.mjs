@@ -1,43 +1,21 @@
 // Every page built so far, as a demo person with the organisation and audit permissions
 // (tokatsu, 統括情報セキュリティ責任者): content, axe-core scan, screenshots at 1280×800 and
-// 768 px, the language switch, API tokens, audit paging, and the way back after a lost session.
+// 768 px, a unit's details with its people and history, the language switch, API tokens, audit
+// paging and filters kept in the address, and the way back after a lost session.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
 import {
-    axeScan, kDemoPassword, launchBrowser, loginAs, newPage, screenshot, settle, startServer,
-    submitLogin, withFailureScreenshot,
+    expectAccessible, kDemoPassword, loginAs, noHorizontalOverflow, screenshot, settle, submitLogin,
+    useServer, withFailureScreenshot,
 } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-    // MFA is not what these tests are about: nobody must enrol.
-    server = await startServer({ demo: true, mfaRequiredRoles: [] });
-    browser = await launchBrowser();
-});
-
-after(async () => {
-    await browser?.close();
-    await server?.stop();
-});
-
-async function expectAccessible(page, what) {
-    await settle(page);
-    assert.deepEqual(await axeScan(page), [], `axe: ${what}`);
-}
-
-async function noHorizontalOverflow(page, what) {
-    const { scroll, client } = await page.evaluate(() => ({
-        scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
-    }));
-    assert.ok(scroll <= client, `${what}: page is ${scroll}px wide in a ${client}px window`);
-}
+// MFA is not what these tests are about: nobody must enrol.
+const app = useServer({ demo: true, mfaRequiredRoles: [] });
 
 test('home, organisation, audit log and account pages', { timeout: 120_000 }, async () => {
-    const page = await newPage(browser, server.url);
+    const page = await app.openPage();
     await withFailureScreenshot(page, 'pages', async () => {
         await loginAs(page, 'tokatsu', kDemoPassword);
 
@@ -67,13 +45,47 @@ test('home, organisation, audit log and account pages', { timeout: 120_000 }, as
         await tree.waitFor();
         for (const name of ['総務部', '情報政策課', '情報システム係', '建設部']) await tree.getByText(name, { exact: true }).waitFor();
         assert.equal(await page.getByTestId('unit-add').count(), 0, 'no 部署を追加 without org.manage');
+        await page.getByTestId('unit-detail-empty').waitFor();
         await expectAccessible(page, 'organisation');
         await screenshot(page, 'org');
+        // A unit's details: read only (no org.manage), with links to its people and its history.
+        await tree.getByText('情報政策課', { exact: true }).click();
+        const detail = page.getByTestId('unit-detail');
+        await detail.getByRole('heading', { name: /情報政策課/ }).waitFor();
+        assert.match(await detail.getByTestId('unit-fields').innerText(), /総務部 \/ 情報政策課/);
+        assert.equal(await detail.getByTestId('unit-edit').count(), 0, 'no changes without org.manage');
+        await expectAccessible(page, 'organisation, a unit selected');
+        await screenshot(page, 'org-unit-detail');
+        await page.getByTestId('show-closed').click();
+        await page.waitForURL(/closed=1/);
+        await expectAccessible(page, 'organisation with closed units');
+        await page.getByTestId('show-closed').click();
+        // Its people: the people list, filtered by the unit through the address.
+        await detail.getByRole('link', { name: 'この部署 (下位の部署を含む) の職員を見る' }).click();
+        await page.waitForURL(/\/org\/people\?unit_id=/);
+        const people = page.getByTestId('people-table');
+        await people.getByText('佐伯 真理子').waitFor();
+        assert.doesNotMatch(await people.innerText(), /三浦 和彦/, 'only the people of 情報政策課 and below');
+        await page.goBack();
+        await detail.getByRole('heading', { name: /情報政策課/ }).waitFor();
+        // Its history: the audit log, filtered by the unit.
+        await detail.getByTestId('unit-history').click();
+        await page.waitForURL(/\/audit\?.*object_type=unit/);
+        const unitEvents = page.getByTestId('audit-table');
+        await unitEvents.waitFor();
+        const unitActions = await unitEvents.locator('tbody tr td:nth-child(4)').allInnerTexts();
+        assert.ok(unitActions.length > 0);
+        for (const a of unitActions) assert.match(a.trim(), /^unit\./);
+        assert.equal(await page.getByTestId('audit-filters').getByLabel('対象の種類').inputValue(), 'unit');
+        await expectAccessible(page, 'audit log of one unit');
+        await screenshot(page, 'audit-log-unit', { fullPage: false });
 
-        // Audit log: pages, filters.
+        // Audit log: pages, filters. (The menu link drops the unit's filter: a full page again.)
         await nav.getByRole('link', { name: '監査ログ' }).click();
+        await page.waitForURL(/\/audit$/);
         const table = page.getByTestId('audit-table');
-        await table.waitFor();
+        await table.locator('tbody tr').nth(49).waitFor();
+        await settle(page);
         assert.equal(await table.locator('tbody tr').count(), 50);
         await expectAccessible(page, 'audit log');
         await screenshot(page, 'audit-log', { fullPage: false });
@@ -101,6 +113,27 @@ test('home, organisation, audit log and account pages', { timeout: 120_000 }, as
         await settle(page);
         const actors = await table.locator('tbody tr td:nth-child(3)').allInnerTexts();
         for (const a of actors) assert.equal(a.trim(), 'tokatsu');
+        // The filters are in the address: a reload, and leaving and coming back, keep them.
+        const auditQuery = new URL(page.url()).searchParams;
+        assert.equal(auditQuery.get('action'), 'auth.');
+        assert.ok(auditQuery.get('actor_id'));
+        await page.reload();
+        await table.waitFor();
+        await settle(page);
+        assert.equal(await filters.getByLabel('操作', { exact: true }).inputValue(), 'auth.');
+        assert.equal(await filters.getByLabel('操作者の ID').inputValue(), auditQuery.get('actor_id'));
+        for (const a of await table.locator('tbody tr td:nth-child(3)').allInnerTexts()) assert.equal(a.trim(), 'tokatsu');
+        await nav.getByRole('link', { name: 'ホーム' }).click();
+        await page.getByTestId('me-username').waitFor();
+        await page.goBack();
+        await page.waitForURL(/\/audit\?/);
+        await table.waitFor();
+        assert.equal(await filters.getByLabel('操作', { exact: true }).inputValue(), 'auth.');
+        // The menu link opens the log without filters.
+        await nav.getByRole('link', { name: '監査ログ' }).click();
+        await page.waitForURL(/\/audit$/);
+        await settle(page);
+        assert.equal(await filters.getByLabel('操作', { exact: true }).inputValue(), '');
 
         // My account: create a token (shown once), then revoke it.
         await page.getByRole('link', { name: 'わたしのアカウント' }).click();
@@ -140,7 +173,7 @@ test('home, organisation, audit log and account pages', { timeout: 120_000 }, as
 });
 
 test('a lost session leads to the login page and back to the page the user was on', { timeout: 60_000 }, async () => {
-    const page = await newPage(browser, server.url);
+    const page = await app.openPage();
     await withFailureScreenshot(page, 'session-lost', async () => {
         await loginAs(page, 'kansa', kDemoPassword);
         // The session ends behind the page's back (as on idle expiry).
@@ -159,7 +192,7 @@ test('a lost session leads to the login page and back to the page the user was o
 });
 
 test('tablet width (768 px) and long Japanese names', { timeout: 60_000 }, async () => {
-    const page = await newPage(browser, server.url, { width: 768, height: 1024 });
+    const page = await app.openPage({ width: 768, height: 1024 });
     await withFailureScreenshot(page, 'tablet', async () => {
         // A very long name, as the API could return it, must wrap rather than widen the page.
         const longName = 'ひばり野市総務部情報政策課情報システム係長兼最高情報セキュリティ責任者補佐事務取扱 寿限無寿限無五劫の擦り切れ海砂利水魚の水行末雲来末風来末';
@@ -185,7 +218,7 @@ test('tablet width (768 px) and long Japanese names', { timeout: 60_000 }, async
 });
 
 test('keyboard only: log in and reach a page', { timeout: 60_000 }, async () => {
-    const page = await newPage(browser, server.url);
+    const page = await app.openPage();
     await withFailureScreenshot(page, 'keyboard', async () => {
         await page.goto('/login');
         await page.getByTestId('login-form').waitFor();

@@ -187,6 +187,14 @@ TEST(CliTest, BackupWhileServingAndRestoreRoundTripSqlite) {
     EXPECT_EQ(onto.exit_code, 1);
     EXPECT_NE(onto.err.find("new directory"), std::string::npos) << onto.err;
 
+    // The ledger came along whole: it verifies, with the same root for the same size.
+    auto original_ledger = RunMamori({"ledger", "verify", "--data", data.string()});
+    auto restored_ledger = RunMamori({"ledger", "verify", "--data", restored.string()});
+    ASSERT_EQ(original_ledger.exit_code, 0) << original_ledger.err;
+    ASSERT_EQ(restored_ledger.exit_code, 0) << restored_ledger.err;
+    const auto root_line = [](const std::string& out) { return out.substr(out.find("size ")); };
+    EXPECT_EQ(root_line(restored_ledger.out), root_line(original_ledger.out));
+
     auto restored_server = ServerProcess::Start(restored);
     ASSERT_TRUE(restored_server);
     EXPECT_EQ(Http(restored_server->port(), "GET", "/readyz").status, 200);

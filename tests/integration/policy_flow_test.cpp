@@ -24,12 +24,6 @@ constexpr const char* kAdmin = "Kanri-Passw0rd-2026";
 constexpr const char* kTemp = "Temp-Passw0rd-1";
 constexpr const char* kStaff = "Shokuin-Passw0rd-9";
 
-std::string Slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 class PolicyFlowTest : public ::testing::TestWithParam<std::string> {
   protected:
@@ -77,7 +71,7 @@ class PolicyFlowTest : public ::testing::TestWithParam<std::string> {
     }
 
     static void Replace(const fs::path& file, const std::string& from, const std::string& to) {
-        std::string text = Slurp(file);
+        std::string text = ReadFile(file);
         const auto at = text.find(from);
         ASSERT_NE(at, std::string::npos) << from;
         text.replace(at, from.size(), to);

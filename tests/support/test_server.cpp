@@ -96,6 +96,13 @@ CommandResult InitDataDirFor(const fs::path& data, const std::string& database,
     return RunMamori(args, {"MAMORI_ADMIN_PASSWORD=" + admin_password});
 }
 
+std::string ReadFile(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
 void WithoutMfa(const fs::path& data) {
     std::ifstream in(data / "mamori.yaml");
     std::stringstream ss;

@@ -36,6 +36,9 @@ CommandResult RunMamori(const std::vector<std::string>& args,
 CommandResult InitDataDirFor(const std::filesystem::path& data, const std::string& database,
                              const std::string& admin_password);
 
+/// The whole content of a file ("" when it cannot be read).
+std::string ReadFile(const std::filesystem::path& file);
+
 /// Rewrites DATA/mamori.yaml so that no role needs MFA (for tests that are not about it).
 void WithoutMfa(const std::filesystem::path& data);
 

@@ -28,6 +28,7 @@ declare module 'vue' {
     ElRadioGroup: typeof import('element-plus/es')['ElRadioGroup']
     ElSelect: typeof import('element-plus/es')['ElSelect']
     ElTree: typeof import('element-plus/es')['ElTree']
+    FormDialog: typeof import('./components/FormDialog.vue')['default']
     LanguageSwitch: typeof import('./components/LanguageSwitch.vue')['default']
     PasswordChangeForm: typeof import('./components/PasswordChangeForm.vue')['default']
     PasswordRulesList: typeof import('./components/PasswordRulesList.vue')['default']

@@ -1,375 +1,164 @@
-// The one typed client of the mamori HTTP API (docs/openapi.yaml). Types are named as the
-// schemas of the contract and mirror them field by field; every call the UI makes goes
-// through `request`, which keeps the CSRF token, sends the session cookie, and turns the
+// The one typed client of the mamori HTTP API (docs/openapi.yaml). Every type here comes from
+// `schema.d.ts`, which openapi-typescript generates from the contract (`npm run gen:api`;
+// `npm run check:api`, part of `npm run build`, fails when it is out of date). Every call
+// names its path and method as the contract writes them (`/api/v1/units/{id}`, `patch`): the
+// path, its parameters, the query, the JSON body and the answer are all checked by the type
+// checker against the contract, so a change of docs/openapi.yaml that the UI does not follow
+// fails the build. `request` keeps the CSRF token, sends the session cookie, and turns the
 // error body into an `ApiError`.
+
+import type { components, paths } from './schema';
+
+type S = components['schemas'];
 
 // ---- shared schemas
 
 /** `YYYY-MM-DD` */
-export type DateString = string;
+export type DateString = S['Date'];
 /** RFC 3339 in UTC, e.g. `2026-04-01T00:15:02Z` */
-export type Timestamp = string;
-
-export interface Status {
-    status: string;
-}
-
-export interface ErrorBody {
-    error: {
-        code: string;
-        message: string;
-        details: { field?: string; [key: string]: unknown };
-        request_id: string;
-    };
-}
-
-export type EmploymentType = 'regular' | 'fiscal_year' | 'contractor' | 'other';
+export type Timestamp = S['Timestamp'];
+export type Status = S['Status'];
+export type ErrorBody = S['Error'];
+export type EmploymentType = S['EmploymentType'];
 
 // ---- auth
 
-export interface Banner {
-    banner: string;
-}
-
-export interface LoginRequest {
-    username: string;
-    password: string;
-}
-
-export interface PasswordRules {
-    min_length: number;
-    min_classes: number;
-    history: number;
-    max_age_days: number;
-}
-
-export interface PreviousLoginValue {
-    at: Timestamp;
-    client_address: string;
-}
-export type PreviousLogin = PreviousLoginValue | null;
-
-export type LoginStatus = 'ok' | 'password_change_required' | 'mfa_enrollment_required' | 'mfa_required';
-
-export interface LoginStep {
-    status: LoginStatus;
-    csrf_token: string;
-    previous_login?: PreviousLogin;
-    failed_attempts_since?: number;
-    password_rules?: PasswordRules;
-}
-
-export interface PasswordChangeRequest {
-    current_password: string;
-    new_password: string;
-}
-
-export interface MfaEnrollment {
-    secret: string;
-    otpauth_uri: string;
-}
-
-export interface MfaConfirmRequest {
-    code: string;
-}
-
-export interface MfaEnrolled extends LoginStep {
-    status: 'ok';
-    recovery_codes: string[];
-}
-
-export interface MfaCodeRequest {
-    code: string;
-}
-
-export interface Grant {
-    role: string;
-    unit_id: string | null;
-}
-
-export interface User {
-    id: string;
-    username: string;
-    display_name: string;
-    platform_admin: boolean;
-    roles: Grant[];
-    permissions: string[];
-}
-
-export interface Me {
-    status: 'ok';
-    csrf_token: string;
-    previous_login: PreviousLogin;
-    failed_attempts_since: number;
-    user: User;
-    elevated: boolean;
-    /** End of the elevated window, or null when not elevated. */
-    elevated_until: Timestamp | null;
-}
-
-export interface LogoutRequest {
-    everywhere?: boolean;
-}
-
-export interface ElevateRequest {
-    password: string;
-    code?: string;
-}
-
-export interface Elevated {
-    status: 'elevated';
-    elevated_until: Timestamp;
-}
-
-export interface LoginHistory {
-    items: AuditEvent[];
-    next_cursor: null;
-}
+export type Banner = S['Banner'];
+export type LoginRequest = S['LoginRequest'];
+export type PasswordRules = S['PasswordRules'];
+export type PreviousLogin = S['PreviousLogin'];
+export type LoginStatus = S['LoginStep']['status'];
+export type LoginStep = S['LoginStep'];
+export type PasswordChangeRequest = S['PasswordChangeRequest'];
+export type MfaEnrollment = S['MfaEnrollment'];
+export type MfaConfirmRequest = S['MfaConfirmRequest'];
+export type MfaEnrolled = S['MfaEnrolled'];
+export type MfaCodeRequest = S['MfaCodeRequest'];
+export type Grant = S['Grant'];
+export type User = S['User'];
+/** `elevated_until`: end of the elevated window, or null when not elevated. */
+export type Me = S['Me'];
+export type LogoutRequest = S['LogoutRequest'];
+export type ElevateRequest = S['ElevateRequest'];
+export type Elevated = S['Elevated'];
+export type LoginHistory = JsonAnswer<'/api/v1/auth/history', 'get'>;
 
 // ---- API tokens
 
-export interface ApiToken {
-    id: string;
-    name: string;
-    permissions: string[];
-    expires_at: Timestamp;
-    created_at: Timestamp;
-    last_used_at: Timestamp | null;
-    revoked: boolean;
-}
-
-export interface ApiTokenList {
-    items: ApiToken[];
-    next_cursor: null;
-}
-
-export interface ApiTokenCreateRequest {
-    name: string;
-    days?: number;
-    permissions?: string[];
-}
-
-export interface ApiTokenCreated extends ApiToken {
-    token: string;
-}
+export type ApiToken = S['ApiToken'];
+export type ApiTokenList = S['ApiTokenList'];
+export type ApiTokenCreateRequest = S['ApiTokenCreateRequest'];
+export type ApiTokenCreated = S['ApiTokenCreated'];
 
 // ---- audit
 
-export interface AuditEvent {
-    seq: number;
-    occurred_at: Timestamp;
-    actor_id: string | null;
-    actor_name: string;
-    action: string;
-    object_type: string;
-    object_id: string;
-    summary: Record<string, unknown>;
-    request_id: string;
-    client_address: string;
-}
-
-export interface AuditEventList {
-    items: AuditEvent[];
-    next_cursor: string | null;
-}
-
-export interface AuditEventQuery {
-    limit?: number;
-    cursor?: string;
-    actor_id?: string;
-    action?: string;
-    object_type?: string;
-    object_id?: string;
-    from?: string;
-    to?: string;
-}
+export type AuditEvent = S['AuditEvent'];
+export type AuditEventList = S['AuditEventList'];
+export type AuditEventQuery = Query<'/api/v1/audit-events', 'get'>;
 
 // ---- units
 
-export type UnitKind = 'department' | 'section' | 'team';
-
-export interface Unit {
-    id: string;
-    name: string;
-    kind: UnitKind;
-    parent_id: string | null;
-    status: 'active' | 'closed';
-    closed_on: DateString | null;
-    depth: number;
-    created_at: Timestamp;
-    updated_at: Timestamp;
-}
-
-export interface UnitList {
-    items: Unit[];
-    next_cursor: null;
-}
-
-export interface UnitCreate {
-    name: string;
-    kind: UnitKind;
-    parent_id?: string;
-}
+export type Unit = S['Unit'];
+export type UnitKind = Unit['kind'];
+export type UnitStatus = Unit['status'];
+export type UnitList = S['UnitList'];
+export type UnitCreate = S['UnitCreate'];
+/** PATCH: an absent `name` keeps the name; `parent_id` moves the unit. */
+export type UnitUpdate = S['UnitUpdate'];
+/** `closed_on` absent = today (JST). */
+export type UnitClose = S['UnitClose'];
 
 // ---- roles
 
-export interface Role {
-    key: string;
-    name: string;
-    description: string;
-    scope: 'subtree' | 'organisation' | 'own';
-    permissions: string[];
-}
-
-export interface RoleCatalog {
-    items: Role[];
-    next_cursor: null;
-    incompatible_roles: { name: string; roles: [string, string] }[];
-    approval_escalation: string[];
-}
+export type Role = S['Role'];
+export type RoleCatalog = S['RoleCatalog'];
 
 // ---- people
 
-export type PersonStatus = 'active' | 'suspended' | 'left';
-
-export interface Person {
-    id: string;
-    username: string;
-    display_name: string;
-    reading: string;
-    email: string;
-    unit_id: string | null;
-    employment_type: EmploymentType;
-    employment_type_label: string;
-    status: PersonStatus;
-    left_on: DateString | null;
-    platform_admin: boolean;
-    must_change_password: boolean;
-    locked: boolean;
-    created_at: Timestamp;
-    updated_at: Timestamp;
-}
-
-export interface PersonWithAppointments extends Person {
-    appointments: Appointment[];
-}
-
-export interface PersonList {
-    items: Person[];
-    next_cursor: string | null;
-}
-
-export interface PersonQuery {
-    limit?: number;
-    cursor?: string;
-    unit_id?: string;
-    status?: PersonStatus;
-    employment_type?: EmploymentType;
-    q?: string;
-}
-
-export interface PersonCreate {
-    username: string;
-    display_name: string;
-    reading?: string;
-    email?: string;
-    unit_id: string;
-    employment_type?: EmploymentType;
-    password: string;
-}
-
+export type Person = S['Person'];
+export type PersonStatus = Person['status'];
+export type PersonWithAppointments = S['PersonWithAppointments'];
+export type PersonList = S['PersonList'];
+export type PersonQuery = Query<'/api/v1/people', 'get'>;
+export type PersonCreate = S['PersonCreate'];
 /** PATCH: absent fields stay; `null` or `""` clears `reading` and `email`. */
-export interface PersonUpdate {
-    display_name?: string;
-    reading?: string | null;
-    email?: string | null;
-    unit_id?: string;
-    employment_type?: EmploymentType;
-}
-
-export interface LeaveRequest {
-    left_on?: DateString;
-}
-
-export interface ResetPasswordRequest {
-    password: string;
-}
-
-export interface PersonHistory {
-    items: AuditEvent[];
-    next_cursor: null;
-}
+export type PersonUpdate = S['PersonUpdate'];
+export type LeaveRequest = S['LeaveRequest'];
+export type ResetPasswordRequest = S['ResetPasswordRequest'];
+export type PersonHistory = JsonAnswer<'/api/v1/people/{id}/history', 'get'>;
 
 // ---- appointments
 
-export interface Appointment {
-    id: string;
-    person_id: string;
-    role: string;
-    role_name: string;
-    unit_id: string | null;
-    starts_on: DateString;
-    ends_on: DateString | null;
-    created_at: Timestamp;
-    updated_at: Timestamp;
-}
-
-export interface AppointmentCreate {
-    person_id: string;
-    role: string;
-    unit_id?: string;
-    starts_on: DateString;
-    ends_on?: DateString;
-}
-
-export interface AppointmentEnd {
-    ends_on?: DateString;
-}
+export type Appointment = S['Appointment'];
+export type AppointmentCreate = S['AppointmentCreate'];
+export type AppointmentEnd = S['AppointmentEnd'];
 
 // ---- CSV import
 
-export interface ImportedPerson {
-    row: number;
-    id: string | null;
-    username: string;
-    display_name: string;
-    reading: string;
-    email: string;
-    unit_id: string | null;
-    unit_name: string;
-    employment_type: EmploymentType;
-}
-
-export interface ImportResult {
-    dry_run: boolean;
-    written: boolean;
-    encoding: 'utf-8' | 'cp932';
-    count: number;
-    items: ImportedPerson[];
-}
-
-export interface ImportedUnit {
-    row: number;
-    id: string | null;
-    name: string;
-    kind: UnitKind;
-    parent: string;
-}
-
-export interface UnitImportResult {
-    dry_run: boolean;
-    written: boolean;
-    encoding: 'utf-8' | 'cp932';
-    count: number;
-    items: ImportedUnit[];
-}
-
+export type ImportedPerson = S['ImportedPerson'];
+export type ImportResult = S['ImportResult'];
+export type UnitImportResult = S['UnitImportResult'];
+export type ImportedUnit = UnitImportResult['items'][number];
 /** One problem of an import (`error.details.rows` of 400 `invalid_csv_rows`). */
-export interface ImportRowError {
-    row: number;
-    column: string | null;
-    message: string;
-}
+export type ImportRowError = S['ImportRowError'];
+
+/**
+ * The permissions whose operations need an elevated session (`x-elevation-required` in the
+ * contract; the server's list is `elevated_permissions` in src/auth/auth_routes.h, which the
+ * API does not expose). An API token can never be elevated, so these are never offered for a
+ * token (the server refuses them with 400 `invalid_field`).
+ */
+export const kElevatedPermissions: readonly string[] = ['org.manage', 'accounts.manage', 'policy.manage'];
+
+// ---- the contract's operations, as types
+
+/** The HTTP methods the UI uses, as the generated `paths` name them. */
+type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
+
+/** The paths of the contract that have an operation for `M`. */
+type PathWith<M extends HttpMethod> = {
+    [P in keyof paths]-?: undefined extends paths[P][M] ? never : P;
+}[keyof paths];
+
+type Operation<P extends keyof paths, M extends HttpMethod> = Exclude<paths[P][M], undefined>;
+
+/** The JSON of an operation's success answer (200 or 201). */
+type JsonAnswer<P extends keyof paths, M extends HttpMethod> =
+    Operation<P, M> extends { responses: infer R }
+        ? R[Extract<keyof R, 200 | 201>] extends { content: { 'application/json': infer T } } ? T : never
+        : never;
+
+/** The query parameters of an operation (`{}` when it takes none). */
+type Query<P extends keyof paths, M extends HttpMethod> =
+    Operation<P, M> extends { parameters: { query?: infer Q } } ? ([Q] extends [undefined] ? object : NonNullable<Q>) : never;
+
+type PathParams<P extends keyof paths, M extends HttpMethod> =
+    Operation<P, M> extends { parameters: { path: infer PP } } ? PP : never;
+
+/** The JSON request body of an operation; `never` when it takes none. */
+type JsonBody<P extends keyof paths, M extends HttpMethod> =
+    Operation<P, M> extends { requestBody?: infer RB }
+        ? [NonNullable<RB>] extends [never] ? never
+            : NonNullable<RB> extends { content: { 'application/json': infer B } } ? B : never
+        : never;
+
+/** Whether the JSON body may be left out (the contract marks it optional). */
+type BodyOptional<P extends keyof paths, M extends HttpMethod> =
+    Operation<P, M> extends { requestBody: unknown } ? false : true;
+
+// Compile-time checks that the helpers read the contract as intended (a failure here is a
+// type error of this file, not of a page). Exported only so that the checker keeps them.
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Expect<T extends true> = T;
+export type ContractSelfCheck = [
+    Expect<Equal<JsonAnswer<'/api/v1/units/{id}', 'patch'>, Unit>>,
+    Expect<Equal<JsonBody<'/api/v1/units/{id}/close', 'post'>, UnitClose>>,
+    Expect<Equal<BodyOptional<'/api/v1/units/{id}/close', 'post'>, true>>,
+    Expect<Equal<BodyOptional<'/api/v1/units/{id}', 'patch'>, false>>,
+    Expect<Equal<PathParams<'/api/v1/units/{id}', 'patch'>, { id: string }>>,
+    Expect<Equal<JsonBody<'/api/v1/units', 'get'>, never>>,
+    Expect<Equal<PathParams<'/api/v1/units', 'get'>, never>>,
+];
 
 // ---- errors
 
@@ -399,13 +188,9 @@ export function isApiError(e: unknown): e is ApiError {
 
 // ---- the request machinery
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-
-interface RequestOptions {
-    body?: unknown;
+interface CommonOptions {
     /** A body sent unchanged (bytes of a file), with its content type. */
     raw?: { data: ArrayBuffer; contentType: string };
-    query?: Record<string, string | number | undefined>;
     /**
      * Part of the login flow: a 401 here is an answer for the login page (wrong password,
      * wrong code), not a lost session, so it does not send the user to the login page.
@@ -413,6 +198,20 @@ interface RequestOptions {
     loginFlow?: boolean;
     /** Do not offer elevation on 403 `elevation_required` (the elevation call itself). */
     noElevation?: boolean;
+}
+
+/** What a call of `P` `M` takes: path parameters, query and body exactly as the contract has them. */
+type RequestOptions<P extends keyof paths, M extends HttpMethod> = CommonOptions
+    & ([PathParams<P, M>] extends [never] ? { path?: never } : { path: PathParams<P, M> })
+    & { query?: Query<P, M> }
+    & ([JsonBody<P, M>] extends [never] ? { body?: never }
+        : BodyOptional<P, M> extends true ? { body?: JsonBody<P, M> } : { body: JsonBody<P, M> });
+
+/** The options of a call, as `send` sees them (the types are checked at the call). */
+interface SendOptions extends CommonOptions {
+    path?: Record<string, string>;
+    query?: object;
+    body?: unknown;
 }
 
 /** Hooks the app installs: what to do on a lost session and when elevation is needed. */
@@ -426,7 +225,6 @@ export interface ClientHooks {
     onElevationRequired?: () => Promise<boolean>;
 }
 
-const kBase = '/api/v1';
 let csrfToken = '';
 let hooks: ClientHooks = {};
 
@@ -439,12 +237,17 @@ export function clearCsrfToken(): void {
     csrfToken = '';
 }
 
-function buildUrl(path: string, query?: RequestOptions['query']): string {
-    let url = kBase + path;
-    if (query) {
+/** The contract's path with its `{parameters}` filled in (encoded), and the query string. */
+function buildUrl(template: string, opts: SendOptions): string {
+    let url = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+        const value = opts.path?.[name];
+        if (value === undefined) throw new Error(`missing path parameter ${name} of ${template}`);
+        return encodeURIComponent(value);
+    });
+    if (opts.query) {
         const params = new URLSearchParams();
-        for (const [k, v] of Object.entries(query)) {
-            if (v !== undefined && v !== '') params.set(k, String(v));
+        for (const [k, v] of Object.entries(opts.query)) {
+            if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
         }
         const qs = params.toString();
         if (qs) url += '?' + qs;
@@ -452,7 +255,7 @@ function buildUrl(path: string, query?: RequestOptions['query']): string {
     return url;
 }
 
-async function send<T>(method: Method, path: string, opts: RequestOptions): Promise<T> {
+async function send<T>(method: HttpMethod, template: string, opts: SendOptions): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     let body: string | ArrayBuffer | undefined;
     if (opts.raw) {
@@ -462,12 +265,12 @@ async function send<T>(method: Method, path: string, opts: RequestOptions): Prom
         headers['Content-Type'] = 'application/json';
         body = JSON.stringify(opts.body);
     }
-    if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+    if (method !== 'get' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
 
     let res: Response;
     try {
-        res = await fetch(buildUrl(path, opts.query), {
-            method,
+        res = await fetch(buildUrl(template, opts), {
+            method: method.toUpperCase(),
             headers,
             body,
             credentials: 'same-origin',
@@ -498,16 +301,20 @@ async function send<T>(method: Method, path: string, opts: RequestOptions): Prom
     return json as T;
 }
 
-async function request<T>(method: Method, path: string, opts: RequestOptions = {}): Promise<T> {
+/** One operation of the contract: `request('patch', '/api/v1/units/{id}', { path: { id }, body })`. */
+async function request<M extends HttpMethod, P extends PathWith<M>>(
+    method: M, path: P, ...[opts]: {} extends RequestOptions<P, M> ? [RequestOptions<P, M>?] : [RequestOptions<P, M>]
+): Promise<JsonAnswer<P, M>> {
+    const o = (opts ?? {}) as SendOptions;
     try {
-        return await send<T>(method, path, opts);
+        return await send<JsonAnswer<P, M>>(method, path, o);
     } catch (e) {
         if (!(e instanceof ApiError)) throw e;
-        if (e.status === 401 && !opts.loginFlow) {
+        if (e.status === 401 && !o.loginFlow) {
             hooks.onUnauthorized?.(e);
-        } else if (e.status === 403 && e.code === 'elevation_required' && !opts.noElevation &&
+        } else if (e.status === 403 && e.code === 'elevation_required' && !o.noElevation &&
                    hooks.onElevationRequired) {
-            if (await hooks.onElevationRequired()) return send<T>(method, path, opts);
+            if (await hooks.onElevationRequired()) return send<JsonAnswer<P, M>>(method, path, o);
         }
         throw e;
     }
@@ -515,108 +322,109 @@ async function request<T>(method: Method, path: string, opts: RequestOptions = {
 
 // ---- auth
 
-export const getBanner = () => request<Banner>('GET', '/auth/banner', { loginFlow: true });
+export const getBanner = () => request('get', '/api/v1/auth/banner', { loginFlow: true });
 
 export const login = (body: LoginRequest) =>
-    request<LoginStep>('POST', '/auth/login', { body, loginFlow: true });
+    request('post', '/api/v1/auth/login', { body, loginFlow: true });
 
 /** The forced change during login, or a voluntary change in a full session. */
 export const changePassword = (body: PasswordChangeRequest, opts: { loginFlow?: boolean } = {}) =>
-    request<LoginStep>('POST', '/auth/password', { body, loginFlow: opts.loginFlow ?? false });
+    request('post', '/api/v1/auth/password', { body, loginFlow: opts.loginFlow ?? false });
 
 export const beginMfaEnrollment = () =>
-    request<MfaEnrollment>('POST', '/auth/mfa/enroll', { loginFlow: true });
+    request('post', '/api/v1/auth/mfa/enroll', { loginFlow: true });
 
 export const confirmMfaEnrollment = (body: MfaConfirmRequest) =>
-    request<MfaEnrolled>('POST', '/auth/mfa/enroll/confirm', { body, loginFlow: true });
+    request('post', '/api/v1/auth/mfa/enroll/confirm', { body, loginFlow: true });
 
 export const verifyMfa = (body: MfaCodeRequest) =>
-    request<LoginStep>('POST', '/auth/mfa', { body, loginFlow: true });
+    request('post', '/api/v1/auth/mfa', { body, loginFlow: true });
 
 /** `quiet401`: the caller handles "not logged in" itself (the router's first check). */
 export const getMe = (opts: { quiet401?: boolean } = {}) =>
-    request<Me>('GET', '/auth/me', { loginFlow: opts.quiet401 ?? false });
+    request('get', '/api/v1/auth/me', { loginFlow: opts.quiet401 ?? false });
 
 export const logout = (body: LogoutRequest = {}) =>
-    request<Status>('POST', '/auth/logout', { body, loginFlow: true });
+    request('post', '/api/v1/auth/logout', { body, loginFlow: true });
 
 /** The caller's 50 most recent `auth.*` events, newest first. */
-export const getLoginHistory = () => request<LoginHistory>('GET', '/auth/history');
+export const getLoginHistory = () => request('get', '/api/v1/auth/history');
 
 export const elevate = (body: ElevateRequest) =>
-    request<Elevated>('POST', '/auth/elevate', { body, noElevation: true });
+    request('post', '/api/v1/auth/elevate', { body, noElevation: true });
 
 // ---- tokens
 
-export const listTokens = () => request<ApiTokenList>('GET', '/tokens');
+export const listTokens = () => request('get', '/api/v1/tokens');
 
-export const createToken = (body: ApiTokenCreateRequest) =>
-    request<ApiTokenCreated>('POST', '/tokens', { body });
+export const createToken = (body: ApiTokenCreateRequest) => request('post', '/api/v1/tokens', { body });
 
-export const revokeToken = (id: string) =>
-    request<Status>('DELETE', '/tokens/' + encodeURIComponent(id));
+export const revokeToken = (id: string) => request('delete', '/api/v1/tokens/{id}', { path: { id } });
 
 // ---- audit
 
 export const listAuditEvents = (query: AuditEventQuery = {}) =>
-    request<AuditEventList>('GET', '/audit-events', { query: { ...query } });
+    request('get', '/api/v1/audit-events', { query });
 
 // ---- organisation
 
-export const listUnits = (query: { status?: 'active' | 'closed' } = {}) =>
-    request<UnitList>('GET', '/units', { query });
+export const listUnits = (query: Query<'/api/v1/units', 'get'> = {}) => request('get', '/api/v1/units', { query });
 
-export const createUnit = (body: UnitCreate) => request<Unit>('POST', '/units', { body });
+export const createUnit = (body: UnitCreate) => request('post', '/api/v1/units', { body });
 
-export const listRoles = () => request<RoleCatalog>('GET', '/roles');
+/** Rename and/or move; the answer's `depth` is 0 (only the list computes it). */
+export const updateUnit = (id: string, body: UnitUpdate) =>
+    request('patch', '/api/v1/units/{id}', { path: { id }, body });
 
-export const listPeople = (query: PersonQuery = {}) =>
-    request<PersonList>('GET', '/people', { query: { ...query } });
+/** 廃止: refused while the unit has open sub-units, members, or appointments after the date. */
+export const closeUnit = (id: string, body: UnitClose = {}) =>
+    request('post', '/api/v1/units/{id}/close', { path: { id }, body });
 
-export const getPerson = (id: string) =>
-    request<PersonWithAppointments>('GET', '/people/' + encodeURIComponent(id));
+export const listRoles = () => request('get', '/api/v1/roles');
+
+export const listPeople = (query: PersonQuery = {}) => request('get', '/api/v1/people', { query });
+
+export const getPerson = (id: string) => request('get', '/api/v1/people/{id}', { path: { id } });
 
 export const getPersonHistory = (id: string, limit = 100) =>
-    request<PersonHistory>('GET', '/people/' + encodeURIComponent(id) + '/history', { query: { limit } });
+    request('get', '/api/v1/people/{id}/history', { path: { id }, query: { limit } });
 
-export const createPerson = (body: PersonCreate) => request<Person>('POST', '/people', { body });
+export const createPerson = (body: PersonCreate) => request('post', '/api/v1/people', { body });
 
 /** The answer has no `appointments`. */
 export const updatePerson = (id: string, body: PersonUpdate) =>
-    request<Person>('PATCH', '/people/' + encodeURIComponent(id), { body });
+    request('patch', '/api/v1/people/{id}', { path: { id }, body });
 
 export const suspendPerson = (id: string) =>
-    request<Person>('POST', '/people/' + encodeURIComponent(id) + '/suspend', { body: {} });
+    request('post', '/api/v1/people/{id}/suspend', { path: { id }, body: {} });
 
 export const reactivatePerson = (id: string) =>
-    request<Person>('POST', '/people/' + encodeURIComponent(id) + '/reactivate', { body: {} });
+    request('post', '/api/v1/people/{id}/reactivate', { path: { id }, body: {} });
 
 export const leavePerson = (id: string, body: LeaveRequest) =>
-    request<Person>('POST', '/people/' + encodeURIComponent(id) + '/leave', { body });
+    request('post', '/api/v1/people/{id}/leave', { path: { id }, body });
 
 export const unlockPerson = (id: string) =>
-    request<Person>('POST', '/people/' + encodeURIComponent(id) + '/unlock', { body: {} });
+    request('post', '/api/v1/people/{id}/unlock', { path: { id }, body: {} });
 
 export const resetPassword = (id: string, body: ResetPasswordRequest) =>
-    request<Person>('POST', '/people/' + encodeURIComponent(id) + '/reset-password', { body });
+    request('post', '/api/v1/people/{id}/reset-password', { path: { id }, body });
 
-/** For a lost authenticator: the person enrols a new one at their next login. */
-export const resetMfa = (id: string) =>
-    request<Person>('POST', '/people/' + encodeURIComponent(id) + '/reset-mfa', { body: {} });
+/** For a lost authenticator: the person enrols a new one at their next login. No body. */
+export const resetMfa = (id: string) => request('post', '/api/v1/people/{id}/reset-mfa', { path: { id } });
 
-export const createAppointment = (body: AppointmentCreate) =>
-    request<Appointment>('POST', '/appointments', { body });
+export const createAppointment = (body: AppointmentCreate) => request('post', '/api/v1/appointments', { body });
 
 export const endAppointment = (id: string, body: AppointmentEnd) =>
-    request<Appointment>('POST', '/appointments/' + encodeURIComponent(id) + '/end', { body });
+    request('post', '/api/v1/appointments/{id}/end', { path: { id }, body });
 
 /** The file's bytes are sent unchanged (UTF-8 or Shift_JIS: the server decides). */
 export const importPeople = (data: ArrayBuffer, dryRun: boolean) =>
-    request<ImportResult>('POST', '/people/import', {
+    request('post', '/api/v1/people/import', {
         raw: { data, contentType: 'text/csv' }, query: { dry_run: dryRun ? 'true' : undefined },
     });
 
 export const importUnits = (data: ArrayBuffer, dryRun: boolean) =>
-    request<UnitImportResult>('POST', '/units/import', {
+    request('post', '/api/v1/units/import', {
         raw: { data, contentType: 'text/csv' }, query: { dry_run: dryRun ? 'true' : undefined },
     });

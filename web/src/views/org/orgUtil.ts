@@ -16,10 +16,15 @@ export function unitPaths(units: Unit[]): Map<string, string> {
     return paths;
 }
 
-/** Today in Japan (the city's calendar), as `YYYY-MM-DD`. */
-export function todayJst(): string {
+/** The day in Japan (the city's calendar) of a moment (default: now), as `YYYY-MM-DD`. */
+export function dateJst(at: Date = new Date()): string {
     return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit' })
-        .format(new Date());
+        .format(at);
+}
+
+/** Today in Japan, as `YYYY-MM-DD`. */
+export function todayJst(): string {
+    return dateJst();
 }
 
 export const kEmploymentTypes = ['regular', 'fiscal_year', 'contractor', 'other'] as const;
