@@ -261,7 +261,10 @@ Result<InitResult> InitDataDir(const InitOptions& o) {
     if (written) {
         // The ledger's signing key, named by the log's origin (docs/ledger.md).
         auto key = ledger::CreateKey(o.data_dir, LedgerOrigin(result.installation_id));
-        if (!key) written = Fail(key.error());
+        if (key)
+            result.ledger_public_key = key->verifier().Format();
+        else
+            written = Fail(key.error());
     }
     if (written) {
         SystemClock clock;

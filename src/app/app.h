@@ -45,6 +45,7 @@ struct InitResult {
     std::string demo_password;   ///< Set only when generated for the demo accounts.
     std::string installation_id;
     std::string policy_version;  ///< The policy catalog version loaded.
+    std::string ledger_public_key;  ///< The ledger's verifier key line (may be published).
 };
 
 /// Creates a data directory: its config, its keys folder, its database with the schema, and

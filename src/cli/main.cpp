@@ -136,6 +136,10 @@ int main(int argc, char** argv) {
         }
         std::printf("ポリシー / policy: 版 %s を読み込みました / loaded version %s\n",
                     r->policy_version.c_str(), r->policy_version.c_str());
+        std::printf(
+            "監査記録の公開鍵 (控えて公表してください) / ledger verifier key (keep and publish):\n"
+            "%s\n",
+            r->ledger_public_key.c_str());
         if (demo) {
             std::printf(
                 "デモの市を作成しました。アカウントは docs/demo.md を参照 / demo city created; "

@@ -65,6 +65,15 @@ TEST(CliTest, InitGeneratesPasswordOnceAndRefusesToOverwrite) {
     EXPECT_TRUE(fs::is_directory(data / "keys"));
     EXPECT_EQ(fs::status(data / "mamori.yaml").permissions() & fs::perms::group_all,
               fs::perms::none);
+    // The ledger's signing key is owner-only; its verifier key is printed and matches.
+    EXPECT_EQ(fs::status(data / "keys" / "ledger.key").permissions(),
+              fs::perms::owner_read | fs::perms::owner_write);
+    ASSERT_TRUE(
+        std::regex_search(r.out, m, std::regex(R"((mamori/[0-9a-f]{16}\+[0-9a-f]{8}\+\S+))")))
+        << r.out;
+    const std::string printed_key = m[1];
+    auto key = RunMamori({"ledger", "public-key", "--data", data.string()});
+    EXPECT_EQ(key.out, printed_key + "\n");
 
     // The password is stored only as an argon2id hash.
     {
