@@ -3371,7 +3371,7 @@ export interface operations {
                     "application/json": components["schemas"]["Unit"];
                 };
             };
-            /** @description `invalid_field` (field `closed_on`: not a valid date); `unknown_field`. */
+            /** @description `invalid_field` (field `closed_on`: not a valid date, in the future, or before the unit was registered); `unknown_field`. */
             400: components["responses"]["InvalidInput"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["ForbiddenElevated"];
