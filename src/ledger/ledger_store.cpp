@@ -90,10 +90,13 @@ Result<void> AppendLeaf(store::Tx& tx, std::uint64_t index, const Hash& leaf_has
 }
 
 Result<std::uint64_t> StoredSize(store::Database& db) {
-    auto rs = db.Query("SELECT COUNT(*) FROM ledger_nodes WHERE node_key < ?",
+    // Leaves are stored densely (leaf i only after leaves 0..i-1, in commit order), so the
+    // largest level-0 key gives the size with one index seek, however large the tree.
+    auto rs = db.Query("SELECT MAX(node_key) FROM ledger_nodes WHERE node_key < ?",
                        {static_cast<std::int64_t>(1) << kLevelShift});
     if (!rs) return Fail(rs.error());
-    return static_cast<std::uint64_t>(rs->rows[0].Int(0));
+    const auto last = rs->rows[0].OptInt(0);
+    return last ? static_cast<std::uint64_t>(*last) + 1 : std::uint64_t{0};
 }
 
 }  // namespace mamori::ledger

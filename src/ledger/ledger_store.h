@@ -33,7 +33,7 @@ class DbNodes final : public NodeSource {
 /// transaction that records them.
 [[nodiscard]] Result<void> AppendLeaf(store::Tx& tx, std::uint64_t index, const Hash& leaf_hash);
 
-/// The number of leaves stored (level-0 nodes).
+/// The number of leaves stored (level-0 nodes; one index seek).
 [[nodiscard]] Result<std::uint64_t> StoredSize(store::Database& db);
 
 }  // namespace mamori::ledger
