@@ -99,7 +99,8 @@ LedgerService::LedgerService(store::Database& db, const Clock& clock, Signer sig
       clock_(clock),
       signer_(std::move(signer)),
       verifier_(signer_.verifier()),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      nodes_(db) {}
 
 Result<std::uint64_t> LedgerService::Size() { return StoredSize(db_); }
 
@@ -172,8 +173,7 @@ Result<std::optional<CheckpointRecord>> LedgerService::CheckpointIfDue(bool forc
         now - last_checkpoint_time_ >= std::chrono::seconds(options_.checkpoint_every_seconds);
     if (!force && !by_count && !by_time) return std::optional<CheckpointRecord>();
 
-    DbNodes nodes(db_);
-    auto root = RootAt(nodes, *size);
+    auto root = RootAt(nodes_, *size);
     if (!root) return Fail(root.error());
     auto note = Sign(FormatCheckpoint({signer_.name, *size, *root, {}}), signer_);
     if (!note) return Fail(note.error());
@@ -213,8 +213,7 @@ Result<std::vector<Hash>> LedgerService::Inclusion(std::uint64_t index, std::uin
     if (index >= size)
         return Fail(
             Error::Invalid("invalid_field", "index は tree_size より小さくします", "index"));
-    DbNodes nodes(db_);
-    return InclusionProof(nodes, index, size);
+    return InclusionProof(nodes_, index, size);
 }
 
 Result<std::vector<Hash>> LedgerService::Consistency(std::uint64_t first, std::uint64_t second) {
@@ -225,14 +224,10 @@ Result<std::vector<Hash>> LedgerService::Consistency(std::uint64_t first, std::u
             "invalid_field", fmt::format("second は現在の大きさ {} 以下です", *current), "second"));
     if (first == 0 || first > second)
         return Fail(Error::Invalid("invalid_field", "first は 1 以上 second 以下です", "first"));
-    DbNodes nodes(db_);
-    return ConsistencyProof(nodes, first, second);
+    return ConsistencyProof(nodes_, first, second);
 }
 
-Result<Hash> LedgerService::Root(std::uint64_t size) {
-    DbNodes nodes(db_);
-    return RootAt(nodes, size);
-}
+Result<Hash> LedgerService::Root(std::uint64_t size) { return RootAt(nodes_, size); }
 
 Result<VerifyReport> LedgerService::Verify(bool record) {
     VerifyReport report;

@@ -11,6 +11,7 @@
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "ledger/ledger_store.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "store/database.h"
@@ -106,6 +107,7 @@ class LedgerService {
     Signer signer_;
     Verifier verifier_;
     LedgerOptions options_;
+    CachedDbNodes nodes_;
     std::mutex mu_;  // one checkpoint at a time
     std::chrono::steady_clock::time_point last_checkpoint_time_ = std::chrono::steady_clock::now();
 };

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 
 namespace mamori::ledger {
 
@@ -68,6 +69,34 @@ std::int64_t NodeKey(const NodeId& id) {
 }
 
 Result<std::vector<Hash>> DbNodes::Get(std::span<const NodeId> ids) { return Read(db_, ids); }
+
+Result<std::vector<Hash>> CachedDbNodes::Get(std::span<const NodeId> ids) {
+    std::vector<Hash> out(ids.size());
+    std::vector<NodeId> missing;
+    std::vector<std::size_t> where;
+    {
+        std::shared_lock lock(mu_);
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            if (ids[i].level >= min_level_)
+                if (auto it = cache_.find(NodeKey(ids[i])); it != cache_.end()) {
+                    out[i] = it->second;
+                    continue;
+                }
+            missing.push_back(ids[i]);
+            where.push_back(i);
+        }
+    }
+    if (missing.empty()) return out;
+    auto read = Read(db_, missing);
+    if (!read) return Fail(read.error());
+    std::unique_lock lock(mu_);
+    if (cache_.size() >= kMaxEntries) cache_.clear();
+    for (std::size_t j = 0; j < missing.size(); ++j) {
+        out[where[j]] = (*read)[j];
+        if (missing[j].level >= min_level_) cache_.emplace(NodeKey(missing[j]), (*read)[j]);
+    }
+    return out;
+}
 
 Result<void> AppendLeaf(store::Tx& tx, std::uint64_t index, const Hash& leaf_hash) {
     const auto sibling_ids = AppendSiblings(index);

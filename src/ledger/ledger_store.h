@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <shared_mutex>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #include "core/error.h"
@@ -25,6 +27,23 @@ class DbNodes final : public NodeSource {
 
   private:
     store::Database& db_;
+};
+
+/// DbNodes that keep the nodes of the upper levels in memory once read: a stored node never
+/// changes, and every proof of a large tree needs the few upper ones, so a proof reads only
+/// its lower nodes (at most `min_level`) from the database. Thread-safe; bounded.
+class CachedDbNodes final : public NodeSource {
+  public:
+    explicit CachedDbNodes(store::Database& db, int min_level = 8)
+        : db_(db), min_level_(min_level) {}
+    [[nodiscard]] Result<std::vector<Hash>> Get(std::span<const NodeId> ids) override;
+
+  private:
+    static constexpr std::size_t kMaxEntries = 1 << 20;  // 32 MiB of hashes at most
+    store::Database& db_;
+    const int min_level_;
+    std::shared_mutex mu_;
+    std::unordered_map<std::int64_t, Hash> cache_;  // GUARDED_BY(mu_)
 };
 
 /// Appends leaf number `index` (0-based; the tree holds exactly `index` leaves) inside `tx`:

@@ -23,5 +23,13 @@ TEST(DialectTest, ExpandsMigrationTokens) {
               "c BYTEA)");
 }
 
+TEST(DialectTest, KeyTokenIsTheRowidInSqlite) {
+    const std::string sql = "CREATE TABLE n (k {{key}}, h {{blob}})";
+    EXPECT_EQ(ExpandMigration(sql, Backend::kSqlite),
+              "CREATE TABLE n (k INTEGER PRIMARY KEY, h BLOB)");
+    EXPECT_EQ(ExpandMigration(sql, Backend::kPostgresql),
+              "CREATE TABLE n (k BIGINT PRIMARY KEY, h BYTEA)");
+}
+
 }  // namespace
 }  // namespace mamori::store

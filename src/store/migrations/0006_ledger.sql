@@ -2,13 +2,13 @@
 -- leaves of an RFC 9162 Merkle tree; every complete perfect subtree is stored once, keyed
 -- by level << 56 | index, so proofs read O(log n) rows.
 CREATE TABLE ledger_nodes (
-    node_key BIGINT PRIMARY KEY,
+    node_key {{key}},
     hash {{blob}} NOT NULL
 );
 
 -- Signed tree heads: C2SP tlog-checkpoint text signed as a C2SP signed note (Ed25519).
 CREATE TABLE ledger_checkpoints (
-    tree_size BIGINT PRIMARY KEY,
+    tree_size {{key}},
     root {{blob}} NOT NULL,
     note TEXT NOT NULL,
     created_at TEXT NOT NULL
