@@ -87,7 +87,28 @@ BENCHMARK(BM_InclusionProofFromSqlite)->Arg(1000000)->Unit(benchmark::kMicroseco
 
 int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i)
-        if (std::strncmp(argv[i], "--verify-events=", 16) == 0) {
+        if (std::strncmp(argv[i], "--proofs-on=", 12) == 0) {
+            // Inclusion proofs on a database left by --verify-events (e.g. 10 M leaves).
+            auto db = std::move(*mamori::store::OpenSqlite({argv[i] + 12, 2, 5000}));
+            auto size = mamori::ledger::StoredSize(*db);
+            mamori::ledger::CachedDbNodes nodes(*db);
+            std::uint64_t x = 12345;
+            for (int k = 0; k < 2000; ++k) {
+                x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+                (void)mamori::ledger::InclusionProof(nodes, x % *size, *size);
+            }
+            constexpr int kProofs = 20000;
+            auto t0 = std::chrono::steady_clock::now();
+            for (int k = 0; k < kProofs; ++k) {
+                x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+                if (!mamori::ledger::InclusionProof(nodes, x % *size, *size)) return 1;
+            }
+            auto t1 = std::chrono::steady_clock::now();
+            std::printf("inclusion proof at %llu leaves: %.1f us each\n",
+                        static_cast<unsigned long long>(*size),
+                        std::chrono::duration<double, std::micro>(t1 - t0).count() / kProofs);
+            return 0;
+        } else if (std::strncmp(argv[i], "--verify-events=", 16) == 0) {
             const std::int64_t n = std::atoll(argv[i] + 16);
             auto db = Fresh("mamori-bench-ledger-verify.db");
             auto t0 = std::chrono::steady_clock::now();
