@@ -167,13 +167,12 @@ std::vector<std::string> ZoneChanges(const Zones& a, const Zones& b) {
     return out;
 }
 
-json::array NodesJson(const std::vector<DiffNode>& nodes, bool with_kind) {
+// Every node carries `requirement` (always false for 第1章 items), as the API documents.
+json::array NodesJson(const std::vector<DiffNode>& nodes) {
     json::array out;
-    for (const auto& n : nodes) {
-        json::object o{{"ref", n.ref}, {"title", n.title}};
-        if (with_kind) o["requirement"] = n.requirement;
-        out.push_back(std::move(o));
-    }
+    for (const auto& n : nodes)
+        out.push_back(
+            json::object{{"ref", n.ref}, {"title", n.title}, {"requirement", n.requirement}});
     return out;
 }
 
@@ -226,11 +225,11 @@ VersionDiff Diff(const Catalog& older, const Catalog& newer) {
 json::value ToJson(const VersionDiff& d) {
     json::object out{{"from", d.older_version}, {"to", d.newer_version}};
     out["policy"] = json::object{{"fields", Strings(d.policy_fields)}};
-    out["requirements"] = json::object{{"added", NodesJson(d.added, true)},
-                                       {"removed", NodesJson(d.removed, true)},
+    out["requirements"] = json::object{{"added", NodesJson(d.added)},
+                                       {"removed", NodesJson(d.removed)},
                                        {"changed", ChangesJson(d.changed)}};
-    out["basic_policy"] = json::object{{"added", NodesJson(d.basic_added, false)},
-                                       {"removed", NodesJson(d.basic_removed, false)},
+    out["basic_policy"] = json::object{{"added", NodesJson(d.basic_added)},
+                                       {"removed", NodesJson(d.basic_removed)},
                                        {"changed", ChangesJson(d.basic_changed)}};
     out["classification"] = json::object{{"changed", d.classification_changed},
                                          {"changes", Strings(d.classification_changes)}};

@@ -75,7 +75,7 @@ json::object ControlJson(const Catalog& c, const Control& ctl) {
             const Capability* cap = c.FindCapability(k);
             implemented.push_back(json::object{{"key", k},
                                                {"name", cap ? cap->name : k},
-                                               {"status", cap ? cap->status : "planned"}});
+                                               {"status", cap ? cap->status : "unknown"}});
         }
     json::array related;
     for (const auto& ref : ctl.related) {
@@ -379,6 +379,8 @@ void AddPolicyRoutes(http::Router& router, PolicyService& service) {
                                                            {"display_name", p.display_name}});
                         items.push_back(json::object{{"unit_id", u.unit_id},
                                                      {"unit_name", u.unit_name},
+                                                     {"unit_path", u.unit_path},
+                                                     {"depth", u.depth},
                                                      {"people", u.people},
                                                      {"acknowledged", u.acknowledged},
                                                      {"pending", std::move(pending)}});

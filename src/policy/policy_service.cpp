@@ -285,6 +285,12 @@ Result<std::vector<UnitAcknowledgements>> PolicyService::ByUnit(const Context& c
         auto it = by_unit.find(node.id);
         if (it == by_unit.end()) continue;
         it->second.unit_name = node.name;
+        const auto ancestors = tree->Ancestors(node.id);  // the unit first, up to its 部
+        it->second.depth = static_cast<int>(ancestors.size()) - 1;
+        for (auto a = ancestors.rbegin(); a != ancestors.rend(); ++a) {
+            if (!it->second.unit_path.empty()) it->second.unit_path += " / ";
+            it->second.unit_path += tree->Find(*a)->name;
+        }
         out.push_back(std::move(it->second));
     }
     return out;

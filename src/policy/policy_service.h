@@ -46,6 +46,8 @@ struct MyAcknowledgement {
 struct UnitAcknowledgements {
     std::string unit_id;
     std::string unit_name;
+    std::string unit_path;  ///< "総務部 / 総務課": the unit with its ancestors, top first
+    int depth = 0;          ///< 0 for a department
     int people = 0;
     int acknowledged = 0;
     struct Pending {

@@ -48,6 +48,9 @@ function checkPrerequisites() {
  * @param {boolean} [opts.demo]  create the demo city (ひばり野市) too
  * @param {string[]|null} [opts.mfaRequiredRoles]  replaces auth.mfa_required_roles (null: keep the default)
  * @param {(yaml: string) => string} [opts.editConfig]  any further change to mamori.yaml
+ * @param {(run: (args: string[]) => string) => void} [opts.beforeServe]  runs after init, before the
+ *        server starts; `run(args)` runs a mamori command on the new data directory (`--data` is
+ *        added) and returns its output, failing the start when the command fails
  */
 export async function startServer(opts = {}) {
     checkPrerequisites();
@@ -77,6 +80,16 @@ export async function startServer(opts = {}) {
     }
     if (opts.editConfig) yaml = opts.editConfig(yaml);
     writeFileSync(configPath, yaml);
+    if (opts.beforeServe) {
+        opts.beforeServe((args) => {
+            const r = spawnSync(mamoriBin, [...args, '--data', dataDir], { env, encoding: 'utf8', timeout: 120_000 });
+            if (r.status !== 0) {
+                rmSync(dir, { recursive: true, force: true });
+                throw new Error(`mamori ${args.join(' ')} failed (${r.status}): ${r.stderr}\n${r.stdout}`);
+            }
+            return r.stdout;
+        });
+    }
 
     const child = spawn(mamoriBin, ['serve', '--data', dataDir, '--listen', '127.0.0.1:0'],
                         { env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,7 +1,8 @@
-// Every page built so far, as a demo person with the organisation and audit permissions
+// Every page built so far, as a demo person with the organisation, audit and policy permissions
 // (tokatsu, 統括情報セキュリティ責任者): content, axe-core scan, screenshots at 1280×800 and
 // 768 px, a unit's details with its people and history, the language switch, API tokens, audit
-// paging and filters kept in the address, and the way back after a lost session.
+// paging and filters kept in the address, the policy pages and the ledger, and the way back
+// after a lost session. (policy.test.mjs and ledger.test.mjs test those pages in depth.)
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -27,7 +28,9 @@ test('home, organisation, audit log and account pages', { timeout: 120_000 }, as
         assert.match(roles, /情報セキュリティ責任者（総務部）/);
         assert.match(await page.getByTestId('previous-login').innerText(), /前回のログインの記録はありません/);
         assert.equal(await page.getByTestId('failed-count').innerText(), 'ありません');
-        await page.getByTestId('awaits-empty').waitFor();
+        // Not yet acknowledged the policy in force: the prompt, and it is what awaits.
+        await page.getByTestId('ack-prompt').waitFor();
+        assert.match(await page.getByTestId('awaits-list').innerText(), /遵守の誓約/);
         assert.match(await page.getByTestId('header-user').innerText(), /三浦 和彦/);
 
         // Navigation: only the areas with something to show.
@@ -35,6 +38,8 @@ test('home, organisation, audit log and account pages', { timeout: 120_000 }, as
         const navText = await nav.innerText();
         assert.match(navText, /組織体制/);
         assert.match(navText, /評価・見直し/);
+        assert.match(navText, /情報セキュリティポリシー/);
+        assert.match(navText, /人的セキュリティ/);
         assert.doesNotMatch(navText, /情報資産|強靱性|委託・クラウド/);
         await expectAccessible(page, 'home');
         await screenshot(page, 'home');
@@ -81,7 +86,7 @@ test('home, organisation, audit log and account pages', { timeout: 120_000 }, as
         await screenshot(page, 'audit-log-unit', { fullPage: false });
 
         // Audit log: pages, filters. (The menu link drops the unit's filter: a full page again.)
-        await nav.getByRole('link', { name: '監査ログ' }).click();
+        await nav.getByRole('link', { name: '監査ログ', exact: true }).click();
         await page.waitForURL(/\/audit$/);
         const table = page.getByTestId('audit-table');
         await table.locator('tbody tr').nth(49).waitFor();
@@ -130,10 +135,41 @@ test('home, organisation, audit log and account pages', { timeout: 120_000 }, as
         await table.waitFor();
         assert.equal(await filters.getByLabel('操作', { exact: true }).inputValue(), 'auth.');
         // The menu link opens the log without filters.
-        await nav.getByRole('link', { name: '監査ログ' }).click();
+        await nav.getByRole('link', { name: '監査ログ', exact: true }).click();
         await page.waitForURL(/\/audit$/);
         await settle(page);
         assert.equal(await filters.getByLabel('操作', { exact: true }).inputValue(), '');
+
+        // The policy pages and the ledger (each tested in depth in its own file).
+        for (const [link, testid, name] of [
+            ['ポリシーを読む', 'policy-toc', 'pages-policy'],
+            ['版と改正の経緯', 'policy-versions', 'pages-policy-versions'],
+            ['遵守の誓約の状況', 'acks-table', 'pages-policy-acknowledgements'],
+            ['対策の実装状況', 'coverage-chapters', 'pages-policy-coverage'],
+            ['監査ログの改ざん検知', 'ledger-status', 'pages-ledger'],
+        ]) {
+            await nav.getByRole('link', { name: link, exact: true }).click();
+            await page.getByTestId(testid).waitFor();
+            await expectAccessible(page, link);
+            await screenshot(page, name, { fullPage: name !== 'pages-policy-coverage' });
+        }
+        await page.goto('/policy/8-2(6)?q=特権');
+        await page.getByTestId('policy-requirement').waitFor();
+        await expectAccessible(page, 'policy item 8-2(6) with a search');
+        await screenshot(page, 'pages-policy-item');
+        await page.goto('/policy/basic');
+        await page.getByTestId('policy-basic-text').waitFor();
+        await expectAccessible(page, 'policy 第1章');
+        await screenshot(page, 'pages-policy-basic');
+        // The proof of the first event (or, before the first checkpoint, the notice that there is none).
+        await page.goto('/ledger?index=0');
+        await page.getByTestId('proof-verdict').or(page.getByText('チェックポイントはまだありません。').first()).first().waitFor();
+        await expectAccessible(page, 'ledger with a proof');
+        await screenshot(page, 'pages-ledger-proof');
+        await nav.getByRole('link', { name: 'ホーム' }).click();
+        await page.getByTestId('ack-submit').click();
+        await page.getByTestId('ack-prompt').waitFor({ state: 'hidden' });
+        await page.getByTestId('awaits-empty').waitFor();
 
         // My account: create a token (shown once), then revoke it.
         await page.getByRole('link', { name: 'わたしのアカウント' }).click();
@@ -178,7 +214,7 @@ test('a lost session leads to the login page and back to the page the user was o
         await loginAs(page, 'kansa', kDemoPassword);
         // The session ends behind the page's back (as on idle expiry).
         await page.context().clearCookies();
-        await page.getByRole('link', { name: '監査ログ' }).click();
+        await page.getByRole('link', { name: '監査ログ', exact: true }).click();
         await page.waitForURL(/\/login\?redirect=(%2F|\/)audit/);
         await page.getByText('ログインの有効期間が切れたか、ログアウトされました。').waitFor();
         await submitLogin(page, 'kansa', kDemoPassword);
@@ -207,11 +243,14 @@ test('tablet width (768 px) and long Japanese names', { timeout: 60_000 }, async
         await noHorizontalOverflow(page, 'home at 768 px');
         await expectAccessible(page, 'home at 768 px');
         await screenshot(page, 'home-768');
-        for (const [link, name] of [['組織', 'org-768'], ['監査ログ', 'audit-log-768'], ['わたしのアカウント', 'account-768']]) {
-            await page.getByRole('link', { name: link, exact: true }).click();
+        for (const [link, name] of [['組織', 'org-768'], ['監査ログ', 'audit-log-768'], ['わたしのアカウント', 'account-768'],
+                                    ['ポリシーを読む', 'policy-overview-768'], ['版と改正の経緯', 'policy-versions-768'],
+                                    ['遵守の誓約の状況', 'policy-acknowledgements-768'], ['対策の実装状況', 'policy-coverage-768'],
+                                    ['監査ログの改ざん検知', 'ledger-status-768']]) {
+            await page.getByRole('navigation', { name: 'メインメニュー' }).getByRole('link', { name: link, exact: true }).click();
             await settle(page);
             await noHorizontalOverflow(page, `${link} at 768 px`);
-            await screenshot(page, name, { fullPage: name !== 'audit-log-768' });
+            await screenshot(page, name, { fullPage: name !== 'audit-log-768' && name !== 'policy-coverage-768' });
         }
         assert.deepEqual(page.problems, []);
     });

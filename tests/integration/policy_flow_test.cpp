@@ -24,7 +24,6 @@ constexpr const char* kAdmin = "Kanri-Passw0rd-2026";
 constexpr const char* kTemp = "Temp-Passw0rd-1";
 constexpr const char* kStaff = "Shokuin-Passw0rd-9";
 
-
 class PolicyFlowTest : public ::testing::TestWithParam<std::string> {
   protected:
     void SetUp() override {
@@ -174,6 +173,8 @@ TEST_P(PolicyFlowTest, StaffAcknowledgeAndManagersSeeWhoHasNot) {
     ASSERT_EQ(units.status, 200) << units.body;
     const auto& items = units.json.at("items").as_array();
     ASSERT_EQ(items.size(), 1u);
+    EXPECT_EQ(items[0].at("unit_path").as_string(), "情報政策課");
+    EXPECT_EQ(items[0].at("depth").as_int64(), 0);
     EXPECT_EQ(items[0].at("people").as_int64(), 2);
     EXPECT_EQ(items[0].at("acknowledged").as_int64(), 1);
     ASSERT_EQ(items[0].at("pending").as_array().size(), 1u);

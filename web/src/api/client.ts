@@ -102,6 +102,37 @@ export type ImportedUnit = UnitImportResult['items'][number];
 /** One problem of an import (`error.details.rows` of 400 `invalid_csv_rows`). */
 export type ImportRowError = S['ImportRowError'];
 
+// ---- policy
+
+export type PolicyVersion = S['PolicyVersion'];
+export type Policy = S['Policy'];
+export type PolicyRevision = Policy['revisions'][number];
+export type BasicPolicyItem = S['BasicPolicyItem'];
+export type BasicPolicy = JsonAnswer<'/api/v1/policy/basic', 'get'>;
+/** A node of 第2章; leaves (`leaf: true`) carry the requirement fields, others `items`. */
+export type PolicyControl = S['PolicyControl'];
+export type PolicyControlTree = JsonAnswer<'/api/v1/policy/controls', 'get'>;
+/** One node with its subtree, the version and the catalog file it is written in. */
+export type PolicyControlDetail = JsonAnswer<'/api/v1/policy/controls/{ref}', 'get'>;
+export type CapabilityRef = S['CapabilityRef'];
+export type PolicyDiff = S['PolicyDiff'];
+export type PolicyDiffPart = S['PolicyDiffPart'];
+export type PolicyCoverage = S['PolicyCoverage'];
+export type CoverageTotals = S['CoverageTotals'];
+export type CoverageItem = PolicyCoverage['items'][number];
+export type CoverageSupport = CoverageItem['support'];
+export type PolicyAcknowledgement = S['PolicyAcknowledgement'];
+export type UnitAcknowledgements = S['UnitAcknowledgements'];
+
+// ---- ledger
+
+export type LedgerCheckpoint = S['LedgerCheckpoint'];
+export type LedgerVerification = S['LedgerVerification'];
+export type LedgerStatus = JsonAnswer<'/api/v1/ledger/status', 'get'>;
+/** Leaf `index` = the audit event with seq index + 1; `leaf` and `leaf_hash` are base64. */
+export type LedgerEntry = JsonAnswer<'/api/v1/ledger/entries/{index}', 'get'>;
+export type InclusionProof = JsonAnswer<'/api/v1/ledger/proof/inclusion', 'get'>;
+
 /**
  * The permissions whose operations need an elevated session (`x-elevation-required` in the
  * contract; the server's list is `elevated_permissions` in src/auth/auth_routes.h, which the
@@ -209,7 +240,7 @@ type RequestOptions<P extends keyof paths, M extends HttpMethod> = CommonOptions
 
 /** The options of a call, as `send` sees them (the types are checked at the call). */
 interface SendOptions extends CommonOptions {
-    path?: Record<string, string>;
+    path?: Record<string, string | number>;
     query?: object;
     body?: unknown;
 }
@@ -237,12 +268,18 @@ export function clearCsrfToken(): void {
     csrfToken = '';
 }
 
+/** A path segment percent-encoded as RFC 3986 asks (also `( ) ! ' *`, as in `8-2%286%29`). */
+function encodeSegment(value: string | number): string {
+    return encodeURIComponent(String(value))
+        .replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+}
+
 /** The contract's path with its `{parameters}` filled in (encoded), and the query string. */
 function buildUrl(template: string, opts: SendOptions): string {
     let url = template.replace(/\{(\w+)\}/g, (_, name: string) => {
         const value = opts.path?.[name];
         if (value === undefined) throw new Error(`missing path parameter ${name} of ${template}`);
-        return encodeURIComponent(value);
+        return encodeSegment(value);
     });
     if (opts.query) {
         const params = new URLSearchParams();
@@ -428,3 +465,52 @@ export const importUnits = (data: ArrayBuffer, dryRun: boolean) =>
     request('post', '/api/v1/units/import', {
         raw: { data, contentType: 'text/csv' }, query: { dry_run: dryRun ? 'true' : undefined },
     });
+
+// ---- policy (any logged-in user; the unit status needs policy.acknowledgements.read)
+
+export const getPolicy = (version?: string) => request('get', '/api/v1/policy', { query: { version } });
+
+export const listPolicyVersions = () => request('get', '/api/v1/policy/versions');
+
+export const getBasicPolicy = (version?: string) => request('get', '/api/v1/policy/basic', { query: { version } });
+
+/** 第2章 as a tree; with `q`, only what matches and the path down to it. */
+export const listPolicyControls = (query: { version?: string; q?: string } = {}) =>
+    request('get', '/api/v1/policy/controls', { query });
+
+/** One node of 第2章 with its subtree; the ref is sent URL-encoded (`8-2%286%29`). */
+export const getPolicyControl = (ref: string, version?: string) =>
+    request('get', '/api/v1/policy/controls/{ref}', { path: { ref }, query: { version } });
+
+export const diffPolicyVersions = (a: string, b: string) =>
+    request('get', '/api/v1/policy/versions/{a}/diff/{b}', { path: { a, b } });
+
+export const getPolicyCoverage = (version?: string) =>
+    request('get', '/api/v1/policy/coverage', { query: { version } });
+
+/** Where the browser downloads the OSCAL catalog (an attachment; the session cookie goes with it). */
+export function policyOscalUrl(version?: string): string {
+    return buildUrl('/api/v1/policy/export/oscal', { query: { version } });
+}
+
+export const getMyAcknowledgement = () => request('get', '/api/v1/policy/acknowledgements');
+
+/** 遵守の誓約 of the version in force; acknowledging again keeps the first time. */
+export const acknowledgePolicy = () => request('post', '/api/v1/policy/acknowledgements', { body: {} });
+
+export const listAcknowledgementsByUnit = () => request('get', '/api/v1/policy/acknowledgements/units');
+
+// ---- ledger (audit.read)
+
+export const getLedgerStatus = () => request('get', '/api/v1/ledger/status');
+
+export const listLedgerCheckpoints = (query: Query<'/api/v1/ledger/checkpoints', 'get'> = {}) =>
+    request('get', '/api/v1/ledger/checkpoints', { query });
+
+export const getLedgerEntry = (index: number) =>
+    request('get', '/api/v1/ledger/entries/{index}', { path: { index } });
+
+export const getInclusionProof = (index: number, treeSize: number) =>
+    request('get', '/api/v1/ledger/proof/inclusion', { query: { index, tree_size: treeSize } });
+
+export const verifyLedger = () => request('post', '/api/v1/ledger/verify', { body: {} });

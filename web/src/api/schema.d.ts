@@ -1780,8 +1780,11 @@ export interface components {
             /** @example auth.elevation */
             key: string;
             name: string;
-            /** @enum {string} */
-            status: "available" | "planned";
+            /**
+             * @description `unknown` only for a key the catalog does not list (a checked catalog has none).
+             * @enum {string}
+             */
+            status: "available" | "planned" | "unknown";
         };
         ClassificationScheme: {
             version: components["schemas"]["PolicyVersion"];
@@ -1852,6 +1855,10 @@ export interface components {
         UnitAcknowledgements: {
             unit_id: string;
             unit_name: string;
+            /** @description The unit with its ancestors, top first, e.g. `総務部 / 総務課`. */
+            unit_path: string;
+            /** @description 0 for a department. */
+            depth: number;
             /** @description Active people of the unit. */
             people: number;
             acknowledged: number;
