@@ -358,6 +358,14 @@ TEST(CliTest, BackupAndRestoreRoundTripPostgresql) {
     EXPECT_EQ(InstallationId(**a), InstallationId(**c));
     (*a)->Close();
     (*c)->Close();
+
+    // The ledger came along whole here too: same root for the same size.
+    auto original_ledger = RunMamori({"ledger", "verify", "--data", data.string()});
+    auto restored_ledger = RunMamori({"ledger", "verify", "--data", restored.string()});
+    ASSERT_EQ(original_ledger.exit_code, 0) << original_ledger.err;
+    ASSERT_EQ(restored_ledger.exit_code, 0) << restored_ledger.err;
+    EXPECT_EQ(restored_ledger.out.substr(restored_ledger.out.find("size ")),
+              original_ledger.out.substr(original_ledger.out.find("size ")));
 }
 
 }  // namespace
