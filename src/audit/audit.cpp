@@ -92,6 +92,19 @@ Result<std::int64_t> Record(store::Tx& tx, const Context& ctx, Event e, const st
     return e.seq;
 }
 
+Result<void> RecordChange(store::Tx& tx, const Context& ctx, std::string action,
+                          std::string object_type, std::string object_id,
+                          boost::json::object summary, const std::string& now) {
+    auto r = Record(tx, ctx,
+                    {.action = std::move(action),
+                     .object_type = std::move(object_type),
+                     .object_id = std::move(object_id),
+                     .summary = std::move(summary)},
+                    now);
+    if (!r) return Fail(r.error());
+    return {};
+}
+
 Result<std::vector<Event>> List(store::Database& db, const Filter& f) {
     store::Where where;
     if (!f.actor_id.empty()) where.Add("actor_id = ?", {f.actor_id});

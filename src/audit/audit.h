@@ -41,6 +41,12 @@ std::string CanonicalJson(const boost::json::value& v);
 [[nodiscard]] Result<std::int64_t> Record(store::Tx& tx, const Context& ctx, Event e,
                                           const std::string& now);
 
+/// Record for the common case of a service change: action, object and summary, the rest
+/// from `ctx`.
+[[nodiscard]] Result<void> RecordChange(store::Tx& tx, const Context& ctx, std::string action,
+                                        std::string object_type, std::string object_id,
+                                        boost::json::object summary, const std::string& now);
+
 /// Filters for List. Empty fields do not filter.
 struct Filter {
     std::string actor_id;

@@ -9,12 +9,20 @@
 
 #include "audit/audit.h"
 #include "core/crypto.h"
+#include "core/service_support.h"
 #include "http/json_reader.h"
 #include "store/where.h"
 
 namespace mamori::org {
 
 namespace {
+
+using service::ActorOf;
+using service::ClampLimit;
+using service::Forbidden;
+using service::LikePattern;
+using service::NewId;
+constexpr auto Audit = &audit::RecordChange;
 
 constexpr std::size_t kMaxNameChars = 100;
 constexpr std::size_t kMaxEmailChars = 254;
@@ -31,19 +39,6 @@ constexpr std::string_view kPersonColumns =
 constexpr std::string_view kAppointmentColumns =
     "SELECT id, person_id, role, unit_id, starts_on, ends_on, created_at, updated_at "
     "FROM appointments";
-
-std::string NewId() { return crypto::Hex(crypto::RandomBytes(16)); }
-
-Error Forbidden() {
-    return Error{ErrorKind::kForbidden, "forbidden", "この操作を行う権限がありません", {}};
-}
-
-Result<const Principal*> ActorOf(const Context& ctx) {
-    if (!ctx.actor)
-        return Fail(
-            Error{ErrorKind::kUnauthenticated, "unauthenticated", "ログインしてください", {}});
-    return ctx.actor;
-}
 
 Error StateError(std::string code, std::string message) {
     return Error::Conflict(std::move(code), std::move(message));
@@ -115,18 +110,6 @@ Result<std::optional<Person>> FindPerson(Q& q, const std::string& id, const std:
     return std::optional<Person>(PersonFrom(rs->rows[0], now));
 }
 
-Result<void> Audit(store::Tx& tx, const Context& ctx, std::string action, std::string type,
-                   std::string id, boost::json::object summary, const std::string& now) {
-    auto r = audit::Record(tx, ctx,
-                           {.action = std::move(action),
-                            .object_type = std::move(type),
-                            .object_id = std::move(id),
-                            .summary = std::move(summary)},
-                           now);
-    if (!r) return Fail(r.error());
-    return {};
-}
-
 /// Only spaces (ASCII and U+3000) or nothing.
 bool IsBlank(std::string_view s) {
     std::size_t i = 0;
@@ -189,19 +172,6 @@ Result<void> CheckDate(const std::string& v, std::string_view field) {
             "invalid_field", fmt::format("{} は YYYY-MM-DD 形式の正しい日付にしてください", field),
             std::string(field)));
     return {};
-}
-
-int ClampLimit(int limit) { return std::clamp(limit <= 0 ? 50 : limit, 1, kMaxPageSize); }
-
-/// Escapes LIKE wildcards with a backslash (used with ESCAPE '\').
-std::string LikePattern(std::string_view q) {
-    std::string out = "%";
-    for (char c : q) {
-        if (c == '%' || c == '_' || c == '\\') out += '\\';
-        out += c;
-    }
-    out += '%';
-    return out;
 }
 
 boost::json::object Change(const std::string& from, const std::string& to) {
@@ -1002,7 +972,7 @@ Result<Page<Person>> OrgService::ListPeople(const Context& ctx, const PersonFilt
         return Fail(Error::Invalid("invalid_field", "cursor が正しくありません", "cursor"));
     if (http::CountChars(f.q) > kMaxNameChars)
         return Fail(Error::Invalid("too_long", "検索語が長すぎます", "q"));
-    const int limit = ClampLimit(f.limit);
+    const int limit = ClampLimit(f.limit, kMaxPageSize);
 
     auto access = AccessFor(**actor, kOrgRead);
     if (!access) return Fail(access.error());
@@ -1221,7 +1191,7 @@ Result<Page<Appointment>> OrgService::ListAppointments(const Context& ctx,
         cursor_start = f.cursor.substr(0, dot);
         cursor_id = f.cursor.substr(dot + 1);
     }
-    const int limit = ClampLimit(f.limit);
+    const int limit = ClampLimit(f.limit, kMaxPageSize);
     auto access = AccessFor(**actor, kOrgRead);
     if (!access) return Fail(access.error());
     const Visibility visible = access->VisibleUnits(**actor, kOrgRead);
