@@ -44,7 +44,7 @@ struct InitResult {
     std::string admin_password;  ///< Set only when it was generated (to print once).
     std::string demo_password;   ///< Set only when generated for the demo accounts.
     std::string installation_id;
-    std::string policy_version;  ///< The policy catalog version loaded.
+    std::string policy_version;     ///< The policy catalog version loaded.
     std::string ledger_public_key;  ///< The ledger's verifier key line (may be published).
 };
 

@@ -27,7 +27,6 @@ namespace json = boost::json;
 constexpr const char* kInitial = "Init-Passw0rd!";
 constexpr const char* kAdmin = "Kanri-Passw0rd-2026";
 
-
 ledger::Hash Decode(const json::value& v) {
     auto h = ledger::HashFromBase64(std::string(v.as_string()));
     EXPECT_TRUE(h);
