@@ -9,7 +9,7 @@
 namespace mamori::policy {
 namespace {
 
-// audit.events is available in this release; ledger.tamper_evidence is planned.
+// audit.events is available in this release; monitoring.logs is planned.
 constexpr const char* kChapter1 = R"y(ref: "1"
 title: 趣旨
 items:
@@ -26,14 +26,14 @@ items:
     roles: [ciso]
     evidence: [記録]
     questions: [守っていますか。]
-    implemented_by: [ledger.tamper_evidence]
+    implemented_by: [monitoring.logs]
   - ref: "1(3)"
     title: 両方
     requirement: 要件。
     roles: [ciso]
     evidence: [記録]
     questions: [守っていますか。]
-    implemented_by: [ledger.tamper_evidence, audit.events]
+    implemented_by: [monitoring.logs, audit.events]
 )y";
 
 constexpr const char* kChapter2 = R"y(ref: "2"
