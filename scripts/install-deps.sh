@@ -11,7 +11,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libexpected-dev libsqlite3-dev sqlite3 libpq-dev libssl-dev libsodium-dev
   liboath-dev oathtool libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
-  libxlsxwriter-dev libarchive-dev libcsv-dev
+  libxlsxwriter-dev libarchive-dev libcsv-dev libexpat1-dev
   # PostgreSQL server: the tests start their own throw-away cluster
   postgresql postgresql-client
   # tests and benchmarks

@@ -12,6 +12,9 @@
 #include <thread>
 
 #include "app/routes.h"
+#include "assets/assets_service.h"
+#include "assets/demo.h"
+#include "assets/register.h"
 #include "audit/audit.h"
 #include "auth/auth_routes.h"
 #include "auth/auth_service.h"
@@ -275,6 +278,18 @@ Result<InitResult> InitDataDir(const InitOptions& o) {
             result.policy_version = loaded->version;
         else
             written = Fail(loaded.error());
+        // The demo registers need the catalog in force (levels, zones, consistency checks).
+        if (written && o.demo) {
+            auto in_force = [&policies]() -> Result<std::shared_ptr<const policy::Catalog>> {
+                auto v = policies.InForce();
+                if (!v) return Fail(v.error());
+                return v->catalog;
+            };
+            if (auto seeded =
+                    assets::SeedDemoAssets(**db, clock, org::RoleCatalog::Builtin(), in_force);
+                !seeded)
+                written = Fail(seeded.error());
+        }
     }
     (*db)->Close();
     if (!written) {
@@ -387,9 +402,13 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
     }
     ledger::LedgerService ledger_service(database, clock, std::move(*ledger_key), ledger_options);
 
+    assets::AssetsService assets_service(database, clock, catalog,
+                                         assets::CatalogSourceOf(policy_service));
+    assets::Registers registers(assets_service, database);
+
     http::Router router;
-    Services services{database,       auth_service,   token_service, org_service,
-                      policy_service, ledger_service, route_options, read_cache};
+    Services services{database,       auth_service,   token_service, org_service,   policy_service,
+                      ledger_service, assets_service, registers,     route_options, read_cache};
     AddRoutes(router, services);
 
     const fs::path web_root = ResolveWebRoot(*config);

@@ -1,6 +1,7 @@
 #include "app/routes.h"
 
 #include "app/system_routes.h"
+#include "assets/assets_routes.h"
 #include "audit/audit_routes.h"
 #include "ledger/ledger_routes.h"
 #include "org/org_routes.h"
@@ -16,6 +17,7 @@ void AddRoutes(http::Router& router, Services& s) {
     org::AddOrgRoutes(router, s.org, s.read_cache);
     policy::AddPolicyRoutes(router, s.policy);
     ledger::AddLedgerRoutes(router, s.ledger);
+    assets::AddAssetsRoutes(router, s.assets, s.registers, s.org.catalog());
 }
 
 }  // namespace mamori::app

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "assets/assets_service.h"
+#include "assets/register.h"
 #include "auth/auth_routes.h"
 #include "auth/auth_service.h"
 #include "auth/token_service.h"
@@ -21,6 +23,8 @@ struct Services {
     org::OrgService& org;
     policy::PolicyService& policy;
     ledger::LedgerService& ledger;
+    assets::AssetsService& assets;
+    assets::Registers& registers;
     auth::AuthRouteOptions route_options;
     std::chrono::milliseconds read_cache{0};  ///< server.read_cache_seconds
 };

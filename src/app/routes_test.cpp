@@ -32,7 +32,10 @@ TEST(RoutesTest, OpenApiDescribesExactlyTheRegisteredRoutes) {
     auto key = ledger::GenerateSigner("mamori/routes-test");
     ASSERT_TRUE(key);
     ledger::LedgerService ledger(t.db(), clock, std::move(*key), {});
-    Services services{t.db(), auth, tokens, org, policy, ledger, {}};
+    assets::AssetsService assets(t.db(), clock, org::RoleCatalog::Builtin(),
+                                 assets::CatalogSourceOf(policy));
+    assets::Registers registers(assets, t.db());
+    Services services{t.db(), auth, tokens, org, policy, ledger, assets, registers, {}};
     http::Router router;
     AddRoutes(router, services);
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
+#include <chrono>
+#include <map>
 #include <set>
 
 #include "audit/audit.h"
@@ -47,7 +49,8 @@ constexpr std::string_view kAssetColumns =
     "a.form, a.system_id, a.storage_location, a.confidentiality, a.integrity, a.availability, "
     "a.personal_info, a.specific_personal_info, a.retention, a.copies, a.label_text, "
     "a.next_review_on, a.notes, a.status, a.disposed_on, a.disposal_method, a.disposed_by, "
-    "a.disposal_witness, a.created_at, a.updated_at FROM assets a";
+    "a.disposal_witness, a.created_at, a.updated_at, a.last_reviewed_on, a.last_reviewed_by "
+    "FROM assets a";
 
 /// Whether any of the principal's grants carries `permission` (wherever it reaches).
 bool HoldsAnywhere(const org::RoleCatalog& roles, const Principal& p, std::string_view permission) {
@@ -161,6 +164,10 @@ boost::json::object Changes(const boost::json::object& before, const boost::json
     return out;
 }
 
+boost::json::value OrNullJson(const std::string& s) {
+    return s.empty() ? boost::json::value(nullptr) : boost::json::value(s);
+}
+
 store::Value OptionalText(const std::string& s) {
     return s.empty() ? store::Value() : store::Value(s);
 }
@@ -241,6 +248,8 @@ Asset AssetFrom(const store::Row& r) {
     a.disposal_witness = r.OptText(23).value_or("");
     a.created_at = r.Text(24);
     a.updated_at = r.Text(25);
+    a.last_reviewed_on = r.OptText(26).value_or("");
+    a.last_reviewed_by = r.OptText(27).value_or("");
     return a;
 }
 
@@ -370,6 +379,14 @@ struct AssetsService::Reach {
     }
 };
 
+CatalogSource CatalogSourceOf(policy::PolicyService& policies) {
+    return [&policies]() -> Result<std::shared_ptr<const policy::Catalog>> {
+        auto v = policies.InForce();
+        if (!v) return Fail(v.error());
+        return v->catalog;
+    };
+}
+
 AssetsService::AssetsService(store::Database& db, const Clock& clock, const org::RoleCatalog& roles,
                              CatalogSource catalog)
     : db_(db), clock_(clock), roles_(roles), catalog_(std::move(catalog)) {}
@@ -447,29 +464,69 @@ Result<std::pair<T, org::Access>> AssetsService::ForChange(store::Tx& tx, const 
 // ---------------------------------------------------------------------------------------
 // Systems
 
-Result<System> AssetsService::CreateSystem(const Context& ctx, const NewSystem& n) {
-    auto change = BeginChange(ctx);
-    if (!change) return Fail(change.error());
-    const Principal& actor = *change->actor;
-    const policy::Catalog& catalog = *change->catalog;
-    const std::string& now = change->now;
+Result<System> AssetsService::InsertSystem(store::Tx& tx, const Context& ctx, const Change& change,
+                                           const org::Access& access, const NewSystem& n) {
+    const std::string& now = change.now;
     System s{NewId(),  n.name,    n.purpose, n.owner_unit_id,
              n.zone,   n.hosting, n.vendor,  n.highest_confidentiality,
              n.status, now,       now};
-    if (auto r = ValidateSystem(s, catalog, true); !r) return Fail(r.error());
-    return db_.Transact([&](store::Tx& tx) -> Result<System> {
-        if (auto access = ManageAccess(tx, actor, s.owner_unit_id, true); !access)
-            return Fail(access.error());
-        auto ins = tx.Exec(
-            "INSERT INTO systems (id, name, purpose, owner_unit_id, zone, hosting, vendor, "
-            "highest_confidentiality, status, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            {s.id, s.name, s.purpose, s.owner_unit_id, s.zone, s.hosting, s.vendor,
-             s.highest_confidentiality, s.status, now, now});
-        if (!ins) return Fail(ins.error());
-        if (auto r = Audit(tx, ctx, "system.create", "system", s.id, SystemJson(s), now); !r)
+    if (auto r = ValidateSystem(s, *change.catalog, true); !r) return Fail(r.error());
+    if (auto r = CheckManaged(access, *change.actor, s.owner_unit_id, true); !r)
+        return Fail(r.error());
+    auto ins = tx.Exec(
+        "INSERT INTO systems (id, name, purpose, owner_unit_id, zone, hosting, vendor, "
+        "highest_confidentiality, status, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {s.id, s.name, s.purpose, s.owner_unit_id, s.zone, s.hosting, s.vendor,
+         s.highest_confidentiality, s.status, now, now});
+    if (!ins) return Fail(ins.error());
+    if (auto r = Audit(tx, ctx, "system.create", "system", s.id, SystemJson(s), now); !r)
+        return Fail(r.error());
+    return s;
+}
+
+Result<System> AssetsService::ApplySystemUpdate(store::Tx& tx, const Context& ctx,
+                                                const Change& change, const org::Access& access,
+                                                const System& before, const SystemUpdate& u) {
+    const std::string& now = change.now;
+    System s = before;
+    if (u.name) s.name = *u.name;
+    if (u.purpose) s.purpose = *u.purpose;
+    if (u.owner_unit_id) s.owner_unit_id = *u.owner_unit_id;
+    if (u.zone) s.zone = *u.zone;
+    if (u.hosting) s.hosting = *u.hosting;
+    if (u.vendor) s.vendor = *u.vendor;
+    if (u.highest_confidentiality) s.highest_confidentiality = *u.highest_confidentiality;
+    if (u.status) s.status = *u.status;
+    const bool catalog_fields =
+        (u.zone && *u.zone != before.zone) ||
+        (u.highest_confidentiality && *u.highest_confidentiality != before.highest_confidentiality);
+    if (auto r = ValidateSystem(s, *change.catalog, catalog_fields); !r) return Fail(r.error());
+    if (s.owner_unit_id != before.owner_unit_id)
+        if (auto r = CheckManaged(access, *change.actor, s.owner_unit_id, true); !r)
             return Fail(r.error());
-        return s;
+    boost::json::object changes = Changes(SystemJson(before), SystemJson(s));
+    if (changes.empty()) return before;
+    s.updated_at = now;
+    auto upd = tx.Exec(
+        "UPDATE systems SET name = ?, purpose = ?, owner_unit_id = ?, zone = ?, hosting = ?, "
+        "vendor = ?, highest_confidentiality = ?, status = ?, updated_at = ? WHERE id = ?",
+        {s.name, s.purpose, s.owner_unit_id, s.zone, s.hosting, s.vendor, s.highest_confidentiality,
+         s.status, now, s.id});
+    if (!upd) return Fail(upd.error());
+    if (auto r = Audit(tx, ctx, "system.update", "system", s.id, std::move(changes), now); !r)
+        return Fail(r.error());
+    return s;
+}
+
+Result<System> AssetsService::CreateSystem(const Context& ctx, const NewSystem& n) {
+    auto change = BeginChange(ctx);
+    if (!change) return Fail(change.error());
+    return db_.Transact([&](store::Tx& tx) -> Result<System> {
+        auto tree = org::UnitTree::Load(tx);
+        if (!tree) return Fail(tree.error());
+        const org::Access access(roles_, std::move(*tree));
+        return InsertSystem(tx, ctx, *change, access, n);
     });
 }
 
@@ -477,40 +534,11 @@ Result<System> AssetsService::UpdateSystem(const Context& ctx, const std::string
                                            const SystemUpdate& u) {
     auto change = BeginChange(ctx);
     if (!change) return Fail(change.error());
-    const Principal& actor = *change->actor;
-    const policy::Catalog& catalog = *change->catalog;
-    const std::string& now = change->now;
     return db_.Transact([&](store::Tx& tx) -> Result<System> {
-        auto found = ForChange(tx, actor, FindSystem(tx, id), "情報システムが見つかりません");
+        auto found =
+            ForChange(tx, *change->actor, FindSystem(tx, id), "情報システムが見つかりません");
         if (!found) return Fail(found.error());
-        auto& [before, access] = *found;
-        System s = before;
-        if (u.name) s.name = *u.name;
-        if (u.purpose) s.purpose = *u.purpose;
-        if (u.owner_unit_id) s.owner_unit_id = *u.owner_unit_id;
-        if (u.zone) s.zone = *u.zone;
-        if (u.hosting) s.hosting = *u.hosting;
-        if (u.vendor) s.vendor = *u.vendor;
-        if (u.highest_confidentiality) s.highest_confidentiality = *u.highest_confidentiality;
-        if (u.status) s.status = *u.status;
-        if (auto r = ValidateSystem(s, catalog, u.zone || u.highest_confidentiality); !r)
-            return Fail(r.error());
-        if (s.owner_unit_id != before.owner_unit_id) {
-            if (auto r = CheckManaged(access, actor, s.owner_unit_id, true); !r)
-                return Fail(r.error());
-        }
-        boost::json::object changes = Changes(SystemJson(before), SystemJson(s));
-        if (changes.empty()) return before;
-        s.updated_at = now;
-        auto upd = tx.Exec(
-            "UPDATE systems SET name = ?, purpose = ?, owner_unit_id = ?, zone = ?, hosting = ?, "
-            "vendor = ?, highest_confidentiality = ?, status = ?, updated_at = ? WHERE id = ?",
-            {s.name, s.purpose, s.owner_unit_id, s.zone, s.hosting, s.vendor,
-             s.highest_confidentiality, s.status, now, id});
-        if (!upd) return Fail(upd.error());
-        if (auto r = Audit(tx, ctx, "system.update", "system", id, std::move(changes), now); !r)
-            return Fail(r.error());
-        return s;
+        return ApplySystemUpdate(tx, ctx, *change, found->second, found->first, u);
     });
 }
 
@@ -583,15 +611,13 @@ Result<std::vector<audit::Event>> AssetsService::SystemHistory(const Context& ct
 // ---------------------------------------------------------------------------------------
 // Assets
 
-Result<Asset> AssetsService::CreateAsset(const Context& ctx, const NewAsset& n) {
-    auto change = BeginChange(ctx);
-    if (!change) return Fail(change.error());
-    const Principal& actor = *change->actor;
-    const policy::Catalog& catalog = *change->catalog;
-    const std::string& now = change->now;
+Result<Asset> AssetsService::InsertAsset(store::Tx& tx, const Context& ctx, const Change& change,
+                                         const org::Access& access, const NewAsset& n,
+                                         const std::string& number) {
+    const std::string& now = change.now;
     Asset a;
     a.id = NewId();
-    a.asset_number = n.asset_number.empty() ? "A-000000" : n.asset_number;  // checked shape
+    a.asset_number = number;
     a.name = n.name;
     a.description = n.description;
     a.owner_unit_id = n.owner_unit_id;
@@ -612,64 +638,137 @@ Result<Asset> AssetsService::CreateAsset(const Context& ctx, const NewAsset& n) 
     a.status = "active";
     a.created_at = now;
     a.updated_at = now;
-    if (auto r = ValidateAsset(a, catalog.classification(), true); !r) return Fail(r.error());
-    return db_.Transact([&](store::Tx& tx) -> Result<Asset> {
-        if (auto access = ManageAccess(tx, actor, a.owner_unit_id, true); !access)
-            return Fail(access.error());
-        if (n.asset_number.empty()) {
-            auto number = NextAssetNumber(tx);
-            if (!number) return Fail(number.error());
-            a.asset_number = std::move(*number);
-        }
-        if (!a.manager_person_id.empty())
-            if (auto r = CheckExists(tx, "people", a.manager_person_id, "manager_person_id",
-                                     "管理者が見つかりません");
-                !r)
-                return Fail(r.error());
-        if (!a.system_id.empty())
-            if (auto r = CheckExists(tx, "systems", a.system_id, "system_id",
-                                     "情報システムが見つかりません");
-                !r)
-                return Fail(r.error());
-        auto ins = tx.Exec(
-            "INSERT INTO assets (id, asset_number, name, description, owner_unit_id, "
-            "manager_person_id, form, system_id, storage_location, confidentiality, integrity, "
-            "availability, personal_info, specific_personal_info, retention, copies, label_text, "
-            "next_review_on, notes, status, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            {a.id,
-             a.asset_number,
-             a.name,
-             a.description,
-             a.owner_unit_id,
-             OptionalText(a.manager_person_id),
-             a.form,
-             OptionalText(a.system_id),
-             a.storage_location,
-             a.confidentiality,
-             a.integrity,
-             a.availability,
-             a.personal_info,
-             a.specific_personal_info,
-             a.retention,
-             a.copies,
-             a.label_text,
-             OptionalText(a.next_review_on),
-             a.notes,
-             a.status,
-             now,
-             now});
-        if (!ins) {
-            Error e = ins.error();
-            if (e.code == "duplicate") {
-                e.message = fmt::format("資産番号 {} は既に使われています", a.asset_number);
-                e.field = "asset_number";
-            }
-            return Fail(e);
-        }
-        if (auto r = Audit(tx, ctx, "asset.create", "asset", a.id, AssetJson(a), now); !r)
+    if (auto r = ValidateAsset(a, change.catalog->classification(), true); !r)
+        return Fail(r.error());
+    if (auto r = CheckManaged(access, *change.actor, a.owner_unit_id, true); !r)
+        return Fail(r.error());
+    if (!a.manager_person_id.empty())
+        if (auto r = CheckExists(tx, "people", a.manager_person_id, "manager_person_id",
+                                 "管理者が見つかりません");
+            !r)
             return Fail(r.error());
-        return a;
+    if (!a.system_id.empty())
+        if (auto r = CheckExists(tx, "systems", a.system_id, "system_id",
+                                 "情報システムが見つかりません");
+            !r)
+            return Fail(r.error());
+    auto ins = tx.Exec(
+        "INSERT INTO assets (id, asset_number, name, description, owner_unit_id, "
+        "manager_person_id, form, system_id, storage_location, confidentiality, integrity, "
+        "availability, personal_info, specific_personal_info, retention, copies, label_text, "
+        "next_review_on, notes, status, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {a.id,
+         a.asset_number,
+         a.name,
+         a.description,
+         a.owner_unit_id,
+         OptionalText(a.manager_person_id),
+         a.form,
+         OptionalText(a.system_id),
+         a.storage_location,
+         a.confidentiality,
+         a.integrity,
+         a.availability,
+         a.personal_info,
+         a.specific_personal_info,
+         a.retention,
+         a.copies,
+         a.label_text,
+         OptionalText(a.next_review_on),
+         a.notes,
+         a.status,
+         now,
+         now});
+    if (!ins) {
+        Error e = ins.error();
+        if (e.code == "duplicate") {
+            e.message = fmt::format("資産番号 {} は既に使われています", a.asset_number);
+            e.field = "asset_number";
+        }
+        return Fail(e);
+    }
+    if (auto r = Audit(tx, ctx, "asset.create", "asset", a.id, AssetJson(a), now); !r)
+        return Fail(r.error());
+    return a;
+}
+
+Result<Asset> AssetsService::ApplyAssetUpdate(store::Tx& tx, const Context& ctx,
+                                              const Change& change, const org::Access& access,
+                                              const Asset& before, const AssetUpdate& u) {
+    const std::string& now = change.now;
+    if (before.status == "disposed")
+        return Fail(Error::Conflict("disposed", "廃棄済みの情報資産は変更できません"));
+    Asset a = before;
+    if (u.name) a.name = *u.name;
+    if (u.description) a.description = *u.description;
+    if (u.owner_unit_id) a.owner_unit_id = *u.owner_unit_id;
+    if (u.manager_person_id) a.manager_person_id = *u.manager_person_id;
+    if (u.form) a.form = *u.form;
+    if (u.system_id) a.system_id = *u.system_id;
+    if (u.storage_location) a.storage_location = *u.storage_location;
+    if (u.confidentiality) a.confidentiality = *u.confidentiality;
+    if (u.integrity) a.integrity = *u.integrity;
+    if (u.availability) a.availability = *u.availability;
+    if (u.personal_info) a.personal_info = *u.personal_info;
+    if (u.specific_personal_info) a.specific_personal_info = *u.specific_personal_info;
+    if (u.retention) a.retention = *u.retention;
+    if (u.copies) a.copies = *u.copies;
+    if (u.label_text) a.label_text = *u.label_text;
+    if (u.next_review_on) a.next_review_on = *u.next_review_on;
+    if (u.notes) a.notes = *u.notes;
+    const bool levels = a.confidentiality != before.confidentiality ||
+                        a.integrity != before.integrity || a.availability != before.availability;
+    if (auto r = ValidateAsset(a, change.catalog->classification(), levels); !r)
+        return Fail(r.error());
+    if (a.owner_unit_id != before.owner_unit_id)
+        if (auto r = CheckManaged(access, *change.actor, a.owner_unit_id, true); !r)
+            return Fail(r.error());
+    if (!a.manager_person_id.empty() && a.manager_person_id != before.manager_person_id)
+        if (auto r = CheckExists(tx, "people", a.manager_person_id, "manager_person_id",
+                                 "管理者が見つかりません");
+            !r)
+            return Fail(r.error());
+    if (!a.system_id.empty() && a.system_id != before.system_id)
+        if (auto r = CheckExists(tx, "systems", a.system_id, "system_id",
+                                 "情報システムが見つかりません");
+            !r)
+            return Fail(r.error());
+    boost::json::object changes = Changes(AssetJson(before), AssetJson(a));
+    if (changes.empty()) return before;
+    a.updated_at = now;
+    auto upd = tx.Exec(
+        "UPDATE assets SET name = ?, description = ?, owner_unit_id = ?, "
+        "manager_person_id = ?, form = ?, system_id = ?, storage_location = ?, "
+        "confidentiality = ?, integrity = ?, availability = ?, personal_info = ?, "
+        "specific_personal_info = ?, retention = ?, copies = ?, label_text = ?, "
+        "next_review_on = ?, notes = ?, updated_at = ? WHERE id = ?",
+        {a.name, a.description, a.owner_unit_id, OptionalText(a.manager_person_id), a.form,
+         OptionalText(a.system_id), a.storage_location, a.confidentiality, a.integrity,
+         a.availability, a.personal_info, a.specific_personal_info, a.retention, a.copies,
+         a.label_text, OptionalText(a.next_review_on), a.notes, now, a.id});
+    if (!upd) return Fail(upd.error());
+    if (auto r = Audit(tx, ctx, "asset.update", "asset", a.id, std::move(changes), now); !r)
+        return Fail(r.error());
+    return a;
+}
+
+Result<Asset> AssetsService::CreateAsset(const Context& ctx, const NewAsset& n) {
+    auto change = BeginChange(ctx);
+    if (!change) return Fail(change.error());
+    if (!n.asset_number.empty())
+        if (auto r = CheckAssetNumber(n.asset_number); !r) return Fail(r.error());
+    return db_.Transact([&](store::Tx& tx) -> Result<Asset> {
+        auto tree = org::UnitTree::Load(tx);
+        if (!tree) return Fail(tree.error());
+        const org::Access access(roles_, std::move(*tree));
+        std::string number = n.asset_number;
+        if (number.empty()) {
+            auto next = NextAssetNumber(tx);
+            if (!next) return Fail(next.error());
+            number = std::move(*next);
+        }
+        return InsertAsset(tx, ctx, *change, access, n, number);
     });
 }
 
@@ -677,66 +776,10 @@ Result<Asset> AssetsService::UpdateAsset(const Context& ctx, const std::string& 
                                          const AssetUpdate& u) {
     auto change = BeginChange(ctx);
     if (!change) return Fail(change.error());
-    const Principal& actor = *change->actor;
-    const policy::Catalog& catalog = *change->catalog;
-    const std::string& now = change->now;
     return db_.Transact([&](store::Tx& tx) -> Result<Asset> {
-        auto found = ForChange(tx, actor, FindAsset(tx, id), "情報資産が見つかりません");
+        auto found = ForChange(tx, *change->actor, FindAsset(tx, id), "情報資産が見つかりません");
         if (!found) return Fail(found.error());
-        auto& [before, access] = *found;
-        if (before.status == "disposed")
-            return Fail(Error::Conflict("disposed", "廃棄済みの情報資産は変更できません"));
-        Asset a = before;
-        if (u.name) a.name = *u.name;
-        if (u.description) a.description = *u.description;
-        if (u.owner_unit_id) a.owner_unit_id = *u.owner_unit_id;
-        if (u.manager_person_id) a.manager_person_id = *u.manager_person_id;
-        if (u.form) a.form = *u.form;
-        if (u.system_id) a.system_id = *u.system_id;
-        if (u.storage_location) a.storage_location = *u.storage_location;
-        if (u.confidentiality) a.confidentiality = *u.confidentiality;
-        if (u.integrity) a.integrity = *u.integrity;
-        if (u.availability) a.availability = *u.availability;
-        if (u.personal_info) a.personal_info = *u.personal_info;
-        if (u.specific_personal_info) a.specific_personal_info = *u.specific_personal_info;
-        if (u.retention) a.retention = *u.retention;
-        if (u.copies) a.copies = *u.copies;
-        if (u.label_text) a.label_text = *u.label_text;
-        if (u.next_review_on) a.next_review_on = *u.next_review_on;
-        if (u.notes) a.notes = *u.notes;
-        const bool levels = u.confidentiality || u.integrity || u.availability;
-        if (auto r = ValidateAsset(a, catalog.classification(), levels); !r) return Fail(r.error());
-        if (a.owner_unit_id != before.owner_unit_id) {
-            if (auto r = CheckManaged(access, actor, a.owner_unit_id, true); !r)
-                return Fail(r.error());
-        }
-        if (!a.manager_person_id.empty() && a.manager_person_id != before.manager_person_id)
-            if (auto r = CheckExists(tx, "people", a.manager_person_id, "manager_person_id",
-                                     "管理者が見つかりません");
-                !r)
-                return Fail(r.error());
-        if (!a.system_id.empty() && a.system_id != before.system_id)
-            if (auto r = CheckExists(tx, "systems", a.system_id, "system_id",
-                                     "情報システムが見つかりません");
-                !r)
-                return Fail(r.error());
-        boost::json::object changes = Changes(AssetJson(before), AssetJson(a));
-        if (changes.empty()) return before;
-        a.updated_at = now;
-        auto upd = tx.Exec(
-            "UPDATE assets SET name = ?, description = ?, owner_unit_id = ?, "
-            "manager_person_id = ?, form = ?, system_id = ?, storage_location = ?, "
-            "confidentiality = ?, integrity = ?, availability = ?, personal_info = ?, "
-            "specific_personal_info = ?, retention = ?, copies = ?, label_text = ?, "
-            "next_review_on = ?, notes = ?, updated_at = ? WHERE id = ?",
-            {a.name, a.description, a.owner_unit_id, OptionalText(a.manager_person_id), a.form,
-             OptionalText(a.system_id), a.storage_location, a.confidentiality, a.integrity,
-             a.availability, a.personal_info, a.specific_personal_info, a.retention, a.copies,
-             a.label_text, OptionalText(a.next_review_on), a.notes, now, id});
-        if (!upd) return Fail(upd.error());
-        if (auto r = Audit(tx, ctx, "asset.update", "asset", id, std::move(changes), now); !r)
-            return Fail(r.error());
-        return a;
+        return ApplyAssetUpdate(tx, ctx, *change, found->second, found->first, u);
     });
 }
 
@@ -768,16 +811,27 @@ Result<Page<Asset>> AssetsService::ListAssets(const Context& ctx, const AssetFil
     if (!f.cursor.empty() && !CheckAssetNumber(f.cursor))
         return Fail(Error::Invalid("invalid_field", "cursor が正しくありません", "cursor"));
     if (auto r = CheckText(f.q, "q", "検索語", kMaxQueryChars, false); !r) return Fail(r.error());
-    if (!f.zone.empty() || !f.confidentiality.empty()) {
-        auto catalog = CatalogInForce();
-        if (!catalog) return Fail(catalog.error());
-        if (!f.zone.empty())
-            if (auto r = CheckZone(**catalog, f.zone); !r) return Fail(r.error());
-        if (!f.confidentiality.empty())
-            if (auto r = CheckConfidentialityKey((*catalog)->classification(), f.confidentiality,
-                                                 "confidentiality");
-                !r)
-                return Fail(r.error());
+    const bool descending = !f.sort.empty() && f.sort.front() == '-';
+    const std::string sort = descending ? f.sort.substr(1) : f.sort;
+    if (!sort.empty())
+        if (auto r = CheckOneOf(
+                sort, {"asset_number", "name", "confidentiality", "next_review_on", "updated_at"},
+                "sort");
+            !r)
+            return Fail(r.error());
+    auto catalog = CatalogInForce();
+    if (!catalog) return Fail(catalog.error());
+    const policy::ClassificationScheme& scheme = (*catalog)->classification();
+    if (!f.zone.empty())
+        if (auto r = CheckZone(**catalog, f.zone); !r) return Fail(r.error());
+    for (const auto& [axis, value] :
+         {std::pair<std::string_view, const std::string*>{"confidentiality", &f.confidentiality},
+          {"integrity", &f.integrity},
+          {"availability", &f.availability}}) {
+        if (value->empty() || FindLevel(scheme, axis, *value)) continue;
+        return Fail(Error::Invalid("unknown_level",
+                                   fmt::format("{} の区分 {} はありません", axis, *value),
+                                   std::string(axis)));
     }
     const int limit = ClampLimit(f.limit, kMaxPage);
 
@@ -785,8 +839,49 @@ Result<Page<Asset>> AssetsService::ListAssets(const Context& ctx, const AssetFil
     if (!reach) return Fail(reach.error());
     if (reach->None()) return Fail(Forbidden());
 
+    // The sort key as an SQL expression (with its parameters): the confidentiality rank of
+    // the scheme for levels, the far future for a missing review date.
+    std::string key = "a.asset_number";
+    std::vector<store::Value> key_params;
+    if (sort == "name") {
+        key = "a.name";
+    } else if (sort == "next_review_on") {
+        key = "COALESCE(a.next_review_on, '9999-12-31')";
+    } else if (sort == "updated_at") {
+        key = "a.updated_at";
+    } else if (sort == "confidentiality") {
+        key = "CASE a.confidentiality";
+        if (const policy::Axis* axis = scheme.FindAxis("confidentiality"))
+            for (const auto& l : axis->levels) {
+                key += " WHEN ? THEN CAST(? AS INTEGER)";
+                key_params.emplace_back(l.key);
+                key_params.emplace_back(static_cast<std::int64_t>(l.rank));
+            }
+        key += " ELSE 0 END";
+    }
+    const bool by_number = key == "a.asset_number";
+
     store::Where where;
-    if (!f.cursor.empty()) where.Add("a.asset_number > ?", {f.cursor});
+    if (!f.cursor.empty()) {
+        const char* op = descending ? "<" : ">";
+        if (by_number) {
+            where.Add(fmt::format("a.asset_number {} ?", op), {f.cursor});
+        } else {
+            auto last = db_.Query(
+                fmt::format("SELECT {} FROM assets a WHERE a.asset_number = ?", key), [&] {
+                    auto p = key_params;
+                    p.emplace_back(f.cursor);
+                    return p;
+                }());
+            if (!last) return Fail(last.error());
+            if (last->rows.empty())
+                return Fail(Error::Invalid("invalid_field", "cursor が正しくありません", "cursor"));
+            auto p = key_params;
+            p.push_back(last->rows[0].At(0));
+            p.emplace_back(f.cursor);
+            where.Add(fmt::format("({}, a.asset_number) {} (?, ?)", key, op), std::move(p));
+        }
+    }
     std::optional<std::vector<std::string>> units;  // nullopt = no unit restriction
     if (!f.unit_id.empty()) {
         if (!reach->tree.Find(f.unit_id))
@@ -801,7 +896,11 @@ Result<Page<Asset>> AssetsService::ListAssets(const Context& ctx, const AssetFil
     if (!f.system_id.empty()) where.Add("a.system_id = ?", {f.system_id});
     if (!f.zone.empty()) where.Add("s.zone = ?", {f.zone});
     if (!f.confidentiality.empty()) where.Add("a.confidentiality = ?", {f.confidentiality});
+    if (!f.integrity.empty()) where.Add("a.integrity = ?", {f.integrity});
+    if (!f.availability.empty()) where.Add("a.availability = ?", {f.availability});
     if (f.personal_info) where.Add("a.personal_info = ?", {*f.personal_info});
+    if (f.specific_personal_info)
+        where.Add("a.specific_personal_info = ?", {*f.specific_personal_info});
     if (!f.review_due_by.empty())
         where.Add("a.status = 'active' AND a.next_review_on <= ?", {f.review_due_by});
     if (!f.status.empty()) where.Add("a.status = ?", {f.status});
@@ -811,9 +910,14 @@ Result<Page<Asset>> AssetsService::ListAssets(const Context& ctx, const AssetFil
                   {pattern, pattern});
     }
     const std::string join = f.zone.empty() ? "" : " JOIN systems s ON s.id = a.system_id";
-    auto rs = db_.Query(
-        std::string(kAssetColumns) + join + where.Sql() + " ORDER BY a.asset_number LIMIT ?",
-        where.With({limit + 1}));
+    const char* dir = descending ? " DESC" : "";
+    std::string order = by_number ? fmt::format(" ORDER BY a.asset_number{}", dir)
+                                  : fmt::format(" ORDER BY {}{}, a.asset_number{}", key, dir, dir);
+    std::vector<store::Value> params = where.With();
+    if (!by_number) params.insert(params.end(), key_params.begin(), key_params.end());
+    params.emplace_back(static_cast<std::int64_t>(limit + 1));
+    auto rs =
+        db_.Query(std::string(kAssetColumns) + join + where.Sql() + order + " LIMIT ?", params);
     if (!rs) return Fail(rs.error());
     Page<Asset> page;
     for (const auto& r : rs->rows) {
@@ -892,23 +996,452 @@ Result<std::vector<AppliedRule>> AssetsService::Handling(const Context& ctx,
                        a->availability);
 }
 
+namespace {
+
+AssetFacts FactsOf(const Asset& a, const System* system) {
+    AssetFacts facts;
+    facts.confidentiality = a.confidentiality;
+    facts.personal_info = a.personal_info;
+    facts.specific_personal_info = a.specific_personal_info;
+    facts.next_review_on = a.next_review_on;
+    facts.status = a.status;
+    if (system) facts.system = AssetFacts::System{system->zone, system->highest_confidentiality};
+    return facts;
+}
+
+/// "YYYY-MM-DD" plus `days` (may be negative), by the civil calendar.
+std::string AddDays(const std::string& date, int days) {
+    using namespace std::chrono;
+    const year_month_day ymd{year{std::stoi(date.substr(0, 4))},
+                             month{static_cast<unsigned>(std::stoi(date.substr(5, 2)))},
+                             day{static_cast<unsigned>(std::stoi(date.substr(8, 2)))}};
+    const year_month_day out{sys_days{ymd} + std::chrono::days{days}};
+    return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(out.year()),
+                       static_cast<unsigned>(out.month()), static_cast<unsigned>(out.day()));
+}
+
+/// One year after `date` (29 February → 28 February).
+std::string AddOneYear(const std::string& date) {
+    using namespace std::chrono;
+    year_month_day ymd{year{std::stoi(date.substr(0, 4)) + 1},
+                       month{static_cast<unsigned>(std::stoi(date.substr(5, 2)))},
+                       day{static_cast<unsigned>(std::stoi(date.substr(8, 2)))}};
+    if (!ymd.ok()) ymd = ymd.year() / ymd.month() / last;
+    return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(ymd.year()),
+                       static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+}
+
+}  // namespace
+
 Result<std::vector<Warning>> AssetsService::Warnings(const Context& ctx, const std::string& id) {
     auto a = GetAsset(ctx, id);
     if (!a) return Fail(a.error());
     auto catalog = CatalogInForce();
     if (!catalog) return Fail(catalog.error());
-    AssetFacts facts;
-    facts.confidentiality = a->confidentiality;
-    facts.personal_info = a->personal_info;
-    facts.specific_personal_info = a->specific_personal_info;
-    facts.next_review_on = a->next_review_on;
-    facts.status = a->status;
+    std::optional<System> system;
     if (!a->system_id.empty()) {
         auto s = FindSystem(db_, a->system_id);
         if (!s) return Fail(s.error());
-        if (*s) facts.system = AssetFacts::System{(*s)->zone, (*s)->highest_confidentiality};
+        system = std::move(*s);
     }
-    return CheckConsistency((*catalog)->classification(), facts, Today());
+    return CheckConsistency((*catalog)->classification(), FactsOf(*a, system ? &*system : nullptr),
+                            Today());
+}
+
+Result<Page<AssetWarnings>> AssetsService::ListWarnings(const Context& ctx,
+                                                        const WarningFilter& f) {
+    if (!f.code.empty())
+        if (auto r = CheckKey(f.code, "code"); !r) return Fail(r.error());
+    auto catalog = CatalogInForce();
+    if (!catalog) return Fail(catalog.error());
+    const policy::ClassificationScheme& scheme = (*catalog)->classification();
+    // Systems by id: a city has tens of them.
+    auto systems = db_.Query(std::string(kSystemColumns));
+    if (!systems) return Fail(systems.error());
+    std::map<std::string, System> by_id;
+    for (const auto& r : systems->rows) {
+        System s = SystemFrom(r);
+        by_id.emplace(s.id, std::move(s));
+    }
+    const std::string today = Today();
+    const int limit = ClampLimit(f.limit, kMaxPage);
+    AssetFilter page_filter;
+    page_filter.unit_id = f.unit_id;
+    page_filter.status = "active";
+    page_filter.cursor = f.cursor;
+    page_filter.limit = kMaxPage;
+    Page<AssetWarnings> out;
+    for (;;) {
+        auto page = ListAssets(ctx, page_filter);
+        if (!page) return Fail(page.error());
+        for (auto& a : page->items) {
+            auto it = a.system_id.empty() ? by_id.end() : by_id.find(a.system_id);
+            auto warnings = CheckConsistency(
+                scheme, FactsOf(a, it == by_id.end() ? nullptr : &it->second), today);
+            if (!f.code.empty())
+                std::erase_if(warnings, [&](const Warning& w) { return w.code != f.code; });
+            if (warnings.empty()) continue;
+            if (static_cast<int>(out.items.size()) == limit) {
+                out.next_cursor = out.items.back().asset.asset_number;
+                return out;
+            }
+            out.items.push_back({std::move(a), std::move(warnings)});
+        }
+        if (page->next_cursor.empty()) return out;
+        page_filter.cursor = page->next_cursor;
+    }
+}
+
+Result<ReviewResult> AssetsService::ReviewAssets(const Context& ctx, const Review& review) {
+    auto change = BeginChange(ctx);
+    if (!change) return Fail(change.error());
+    if (review.asset_ids.empty())
+        return Fail(
+            Error::Invalid("missing_field", "棚卸しする情報資産を選んでください", "asset_ids"));
+    if (review.asset_ids.size() > kMaxReviewBatch)
+        return Fail(Error::Invalid(
+            "invalid_field", fmt::format("一度に棚卸しできるのは {} 件までです", kMaxReviewBatch),
+            "asset_ids"));
+    for (const auto& id : review.asset_ids)
+        if (auto r = CheckKey(id, "asset_ids"); !r) return Fail(r.error());
+    const std::string today = Today();
+    ReviewResult result;
+    result.reviewed_on = today;
+    result.next_review_on =
+        review.next_review_on.empty() ? AddOneYear(today) : review.next_review_on;
+    if (auto r = CheckDate(result.next_review_on, "next_review_on", "次回見直し日"); !r)
+        return Fail(r.error());
+    if (result.next_review_on <= today)
+        return Fail(Error::Invalid("invalid_field", "次回見直し日は明日以降の日付にしてください",
+                                   "next_review_on"));
+    const std::string& now = change->now;
+    const Principal& actor = *change->actor;
+    auto written = db_.Transact([&](store::Tx& tx) -> Result<void> {
+        auto tree = org::UnitTree::Load(tx);
+        if (!tree) return Fail(tree.error());
+        const org::Access access(roles_, std::move(*tree));
+        std::set<std::string> seen;
+        for (const auto& id : review.asset_ids) {
+            if (!seen.insert(id).second) continue;
+            auto found = FindAsset(tx, id);
+            if (!found) return Fail(found.error());
+            if (!*found) return Fail(Error::NotFound("情報資産が見つかりません"));
+            Asset a = std::move(**found);
+            if (auto r = CheckManaged(access, actor, a.owner_unit_id, false); !r)
+                return Fail(r.error());
+            if (a.status == "disposed")
+                return Fail(Error::Conflict(
+                    "disposed",
+                    fmt::format("{} は廃棄済みのため棚卸しできません", a.asset_number)));
+            auto upd = tx.Exec(
+                "UPDATE assets SET last_reviewed_on = ?, last_reviewed_by = ?, "
+                "next_review_on = ?, updated_at = ? WHERE id = ?",
+                {today, OptionalText(actor.person_id), result.next_review_on, now, id});
+            if (!upd) return Fail(upd.error());
+            boost::json::object summary{
+                {"asset_number", a.asset_number},
+                {"reviewed_on", today},
+                {"next_review_on",
+                 {{"from", OrNullJson(a.next_review_on)}, {"to", result.next_review_on}}}};
+            if (auto r = Audit(tx, ctx, "asset.review", "asset", id, std::move(summary), now); !r)
+                return Fail(r.error());
+            a.last_reviewed_on = today;
+            a.last_reviewed_by = actor.person_id;
+            a.next_review_on = result.next_review_on;
+            a.updated_at = now;
+            result.items.push_back(std::move(a));
+        }
+        return {};
+    });
+    if (!written) return Fail(written.error());
+    return result;
+}
+
+Result<AssetStats> AssetsService::Stats(const Context& ctx, const std::string& unit_id) {
+    auto actor = ActorOf(ctx);
+    if (!actor) return Fail(actor.error());
+    if (!unit_id.empty())
+        if (auto r = CheckKey(unit_id, "unit_id"); !r) return Fail(r.error());
+    auto catalog = CatalogInForce();
+    if (!catalog) return Fail(catalog.error());
+    auto reach = ReadReach(**actor);
+    if (!reach) return Fail(reach.error());
+    if (reach->None()) return Fail(Forbidden());
+    std::optional<std::vector<std::string>> units;
+    if (!unit_id.empty()) {
+        if (!reach->tree.Find(unit_id))
+            return Fail(Error::Invalid("unknown_reference", "部署が見つかりません", "unit_id"));
+        units = reach->tree.Subtree(unit_id);
+    }
+    if (!reach->all) units = reach->Restrict(std::move(units));
+    AssetStats stats;
+    if (const policy::Axis* axis = (*catalog)->classification().FindAxis("confidentiality"))
+        for (const auto& l : axis->levels) stats.by_confidentiality.push_back({l.key, 0});
+    if (units && units->empty()) return stats;
+    store::Where where;
+    if (units) where.AddIn("a.owner_unit_id", *units);
+    const std::string today = Today();
+    const std::string soon = AddDays(today, kReviewSoonDays);
+    // One pass, grouped in the database: status, level, zone and the review buckets.
+    auto rs = db_.Query(
+        "SELECT a.status, a.confidentiality, s.zone, "
+        "SUM(a.personal_info), SUM(a.specific_personal_info), "
+        "SUM(CASE WHEN a.next_review_on < ? THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN a.next_review_on >= ? AND a.next_review_on <= ? THEN 1 ELSE 0 END), "
+        "COUNT(*) FROM assets a LEFT JOIN systems s ON s.id = a.system_id" +
+            where.Sql() + " GROUP BY a.status, a.confidentiality, s.zone",
+        [&] {
+            std::vector<store::Value> p{today, today, soon};
+            auto w = where.With();
+            p.insert(p.end(), w.begin(), w.end());
+            return p;
+        }());
+    if (!rs) return Fail(rs.error());
+    for (const auto& r : rs->rows) {
+        const int count = static_cast<int>(r.Int(7));
+        if (r.Text(0) != "active") {
+            stats.disposed += count;
+            continue;
+        }
+        stats.active += count;
+        stats.personal_info += static_cast<int>(r.OptInt(3).value_or(0));
+        stats.specific_personal_info += static_cast<int>(r.OptInt(4).value_or(0));
+        stats.review_overdue += static_cast<int>(r.OptInt(5).value_or(0));
+        stats.review_due_soon += static_cast<int>(r.OptInt(6).value_or(0));
+        const std::string& level = r.Text(1);
+        auto it = std::find_if(stats.by_confidentiality.begin(), stats.by_confidentiality.end(),
+                               [&](const auto& b) { return b.level == level; });
+        if (it == stats.by_confidentiality.end())
+            stats.by_confidentiality.push_back({level, count});
+        else
+            it->count += count;
+        stats.by_zone.push_back({r.OptText(2).value_or(""), level, count});
+    }
+    std::sort(stats.by_zone.begin(), stats.by_zone.end(), [](const auto& x, const auto& y) {
+        return std::tie(x.zone, x.confidentiality) < std::tie(y.zone, y.confidentiality);
+    });
+    return stats;
+}
+
+// ---------------------------------------------------------------------------------------
+// Import
+
+namespace {
+
+/// Whether a failure is the row's own (reported by row) rather than the database's (which
+/// ends the import).
+bool IsRowError(const Error& e) {
+    return e.kind == ErrorKind::kInvalidInput || e.kind == ErrorKind::kForbidden ||
+           e.kind == ErrorKind::kConflict || e.kind == ErrorKind::kNotFound;
+}
+
+AssetUpdate UpdateFrom(const NewAsset& n) {
+    AssetUpdate u;
+    u.name = n.name;
+    u.description = n.description;
+    u.owner_unit_id = n.owner_unit_id;
+    u.manager_person_id = n.manager_person_id;
+    u.form = n.form;
+    u.system_id = n.system_id;
+    u.storage_location = n.storage_location;
+    u.confidentiality = n.confidentiality;
+    u.integrity = n.integrity;
+    u.availability = n.availability;
+    u.personal_info = n.personal_info;
+    u.specific_personal_info = n.specific_personal_info;
+    u.retention = n.retention;
+    u.copies = n.copies;
+    u.label_text = n.label_text;
+    u.next_review_on = n.next_review_on;
+    u.notes = n.notes;
+    return u;
+}
+
+SystemUpdate UpdateFrom(const NewSystem& n) {
+    SystemUpdate u;
+    u.name = n.name;
+    u.purpose = n.purpose;
+    u.owner_unit_id = n.owner_unit_id;
+    u.zone = n.zone;
+    u.hosting = n.hosting;
+    u.vendor = n.vendor;
+    u.highest_confidentiality = n.highest_confidentiality;
+    u.status = n.status;
+    return u;
+}
+
+const Error kRollback{ErrorKind::kConflict, "import_rolled_back", "", {}};
+
+/// Runs `rows` through `apply` in one transaction; `apply` returns the row's item or a row
+/// error. Rolls back on any row error or for a dry run; records one `<type>.import` event
+/// otherwise.
+template <typename Row, typename Apply>
+Result<ImportResult> RunImport(store::Database& db, const Context& ctx, std::string_view type,
+                               const std::string& now, const std::vector<Row>& rows, bool dry_run,
+                               Apply&& apply) {
+    ImportResult result;
+    result.dry_run = dry_run;
+    auto outcome = db.Transact([&](store::Tx& tx) -> Result<void> {
+        for (const auto& row : rows) {
+            auto item = apply(tx, row);
+            if (!item) {
+                if (!IsRowError(item.error())) return Fail(item.error());
+                if (item.error().kind == ErrorKind::kForbidden)
+                    result.errors.push_back(
+                        {row.row, "owner_unit_id", "この所管課の台帳を変更する権限がありません"});
+                else
+                    result.errors.push_back({row.row, item.error().field, item.error().message});
+                continue;
+            }
+            item->row = row.row;
+            if (item->action == "create") ++result.created;
+            if (item->action == "update") ++result.updated;
+            if (item->action == "unchanged") ++result.unchanged;
+            result.items.push_back(std::move(*item));
+        }
+        if (!result.errors.empty() || dry_run) return Fail(kRollback);
+        boost::json::object summary{{"rows", rows.size()},
+                                    {"created", result.created},
+                                    {"updated", result.updated},
+                                    {"unchanged", result.unchanged}};
+        return Audit(tx, ctx, fmt::format("{}.import", type), std::string(type), "",
+                     std::move(summary), now);
+    });
+    if (!outcome && outcome.error().code != kRollback.code) return Fail(outcome.error());
+    result.written = outcome.has_value();
+    return result;
+}
+
+}  // namespace
+
+Result<ImportResult> AssetsService::ImportAssets(const Context& ctx,
+                                                 const std::vector<AssetImportRow>& rows,
+                                                 bool dry_run) {
+    auto change = BeginChange(ctx);
+    if (!change) return Fail(change.error());
+    // Numbers given in the file: a number generated for a row without one skips them, and
+    // a number given twice is an error of the second row.
+    std::set<std::string> given;
+    for (const auto& r : rows)
+        if (!r.asset.asset_number.empty()) given.insert(r.asset.asset_number);
+    std::set<std::string> seen;
+    std::optional<org::Access> access;
+    int next = 0;  // 0: not yet read from the database
+    return RunImport(
+        db_, ctx, "asset", change->now, rows, dry_run,
+        [&](store::Tx& tx, const AssetImportRow& row) -> Result<ImportResult::Item> {
+            if (!access) {
+                auto tree = org::UnitTree::Load(tx);
+                if (!tree) return Fail(tree.error());
+                access.emplace(roles_, std::move(*tree));
+            }
+            std::string number = row.asset.asset_number;
+            if (!number.empty()) {
+                if (auto r = CheckAssetNumber(number); !r) return Fail(r.error());
+                if (!seen.insert(number).second)
+                    return Fail(Error::Invalid(
+                        "duplicate",
+                        fmt::format("資産番号 {} がファイル内で重複しています", number),
+                        "asset_number"));
+                auto rs =
+                    tx.Query(std::string(kAssetColumns) + " WHERE a.asset_number = ?", {number});
+                if (!rs) return Fail(rs.error());
+                if (!rs->rows.empty()) {
+                    const Asset before = AssetFrom(rs->rows[0]);
+                    if (auto r = CheckManaged(*access, *change->actor, before.owner_unit_id, false);
+                        !r)
+                        return Fail(r.error());
+                    const AssetUpdate u = UpdateFrom(row.asset);
+                    if (before.status == "disposed") {
+                        // A disposed asset exported and imported back is simply unchanged.
+                        Asset merged = before;
+                        merged.name = *u.name;
+                        merged.description = *u.description;
+                        merged.owner_unit_id = *u.owner_unit_id;
+                        merged.manager_person_id = *u.manager_person_id;
+                        merged.form = *u.form;
+                        merged.system_id = *u.system_id;
+                        merged.storage_location = *u.storage_location;
+                        merged.confidentiality = *u.confidentiality;
+                        merged.integrity = *u.integrity;
+                        merged.availability = *u.availability;
+                        merged.personal_info = *u.personal_info;
+                        merged.specific_personal_info = *u.specific_personal_info;
+                        merged.retention = *u.retention;
+                        merged.copies = *u.copies;
+                        merged.label_text = *u.label_text;
+                        merged.next_review_on = *u.next_review_on;
+                        merged.notes = *u.notes;
+                        if (!Changes(AssetJson(before), AssetJson(merged)).empty())
+                            return Fail(
+                                Error::Conflict("disposed", "廃棄済みの情報資産は変更できません"));
+                        return ImportResult::Item{0, number, before.name, "unchanged"};
+                    }
+                    auto after = ApplyAssetUpdate(tx, ctx, *change, *access, before, u);
+                    if (!after) return Fail(after.error());
+                    return ImportResult::Item{
+                        0, number, after->name,
+                        after->updated_at == before.updated_at ? "unchanged" : "update"};
+                }
+            } else {
+                if (next == 0) {
+                    auto first = NextAssetNumber(tx);
+                    if (!first) return Fail(first.error());
+                    next = std::stoi(first->substr(2));
+                }
+                do number = fmt::format("A-{:06d}", next++);
+                while (given.count(number));
+            }
+            auto created = InsertAsset(tx, ctx, *change, *access, row.asset, number);
+            if (!created) return Fail(created.error());
+            return ImportResult::Item{0, number, created->name, "create"};
+        });
+}
+
+Result<ImportResult> AssetsService::ImportSystems(const Context& ctx,
+                                                  const std::vector<SystemImportRow>& rows,
+                                                  bool dry_run) {
+    auto change = BeginChange(ctx);
+    if (!change) return Fail(change.error());
+    std::set<std::string> seen;
+    std::optional<org::Access> access;
+    return RunImport(
+        db_, ctx, "system", change->now, rows, dry_run,
+        [&](store::Tx& tx, const SystemImportRow& row) -> Result<ImportResult::Item> {
+            if (!access) {
+                auto tree = org::UnitTree::Load(tx);
+                if (!tree) return Fail(tree.error());
+                access.emplace(roles_, std::move(*tree));
+            }
+            const NewSystem& n = row.system;
+            if (!n.name.empty() && !seen.insert(n.name).second)
+                return Fail(Error::Invalid(
+                    "duplicate", fmt::format("システム名 {} がファイル内で重複しています", n.name),
+                    "name"));
+            auto rs =
+                tx.Query(std::string(kSystemColumns) + " WHERE name = ? ORDER BY id", {n.name});
+            if (!rs) return Fail(rs.error());
+            if (rs->rows.size() > 1)
+                return Fail(Error::Invalid(
+                    "ambiguous",
+                    fmt::format("システム名 {} の情報システムが複数登録されているため、"
+                                "取り込みでは更新できません",
+                                n.name),
+                    "name"));
+            if (rs->rows.size() == 1) {
+                const System before = SystemFrom(rs->rows[0]);
+                if (auto r = CheckManaged(*access, *change->actor, before.owner_unit_id, false); !r)
+                    return Fail(r.error());
+                auto after = ApplySystemUpdate(tx, ctx, *change, *access, before, UpdateFrom(n));
+                if (!after) return Fail(after.error());
+                return ImportResult::Item{
+                    0, n.name, n.name,
+                    after->updated_at == before.updated_at ? "unchanged" : "update"};
+            }
+            auto created = InsertSystem(tx, ctx, *change, *access, n);
+            if (!created) return Fail(created.error());
+            return ImportResult::Item{0, n.name, n.name, "create"};
+        });
 }
 
 }  // namespace mamori::assets

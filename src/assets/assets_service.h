@@ -17,6 +17,7 @@
 #include "org/access.h"
 #include "org/roles.h"
 #include "policy/catalog.h"
+#include "policy/policy_service.h"
 #include "store/database.h"
 
 namespace mamori::assets {
@@ -92,6 +93,8 @@ struct Asset {
     std::string disposal_method;
     std::string disposed_by;  ///< person id
     std::string disposal_witness;
+    std::string last_reviewed_on;  ///< 棚卸し: "YYYY-MM-DD" or empty
+    std::string last_reviewed_by;  ///< person id or empty
     std::string created_at;
     std::string updated_at;
 };
@@ -144,12 +147,66 @@ struct AssetFilter {
     std::string system_id;  ///< kept in this system
     std::string zone;       ///< kept in a system of this zone
     std::string confidentiality;
+    std::string integrity;
+    std::string availability;
     std::optional<bool> personal_info;
+    std::optional<bool> specific_personal_info;
     std::string review_due_by;  ///< active assets with next_review_on <= this date
     std::string status;         ///< "" (all), active or disposed
     std::string q;              ///< substring of name or description
-    std::string cursor;         ///< next_cursor of the previous page
-    int limit = 50;             ///< 1..200
+    /// asset_number (default), name, confidentiality, next_review_on or updated_at; a
+    /// leading '-' sorts descending. Ties are broken by asset number.
+    std::string sort;
+    std::string cursor;  ///< next_cursor of the previous page (the last asset number)
+    int limit = 50;      ///< 1..200
+};
+
+/// A batch of 棚卸し (review) confirmations.
+struct Review {
+    std::vector<std::string> asset_ids;  ///< 1..kMaxReviewBatch
+    std::string next_review_on;          ///< empty: one year after today
+};
+inline constexpr std::size_t kMaxReviewBatch = 500;
+
+struct ReviewResult {
+    std::string reviewed_on;
+    std::string next_review_on;
+    std::vector<Asset> items;
+};
+
+/// Counts of the active assets the caller may read.
+struct AssetStats {
+    int active = 0;
+    int disposed = 0;
+    int personal_info = 0;
+    int specific_personal_info = 0;
+    int review_overdue = 0;
+    int review_due_soon = 0;  ///< due within kReviewSoonDays, not yet overdue
+    struct ByLevel {
+        std::string level;
+        int count = 0;
+    };
+    std::vector<ByLevel> by_confidentiality;  ///< every level of the scheme, in its order
+    struct ByZone {
+        std::string zone;  ///< empty: not kept in a registered system
+        std::string confidentiality;
+        int count = 0;
+    };
+    std::vector<ByZone> by_zone;
+};
+inline constexpr int kReviewSoonDays = 30;
+
+struct WarningFilter {
+    std::string unit_id;
+    std::string code;
+    std::string cursor;  ///< the last asset number of the previous page
+    int limit = 50;
+};
+
+/// An active asset with its consistency warnings.
+struct AssetWarnings {
+    Asset asset;
+    std::vector<Warning> warnings;
 };
 
 struct Disposal {
@@ -166,8 +223,45 @@ struct Page {
     std::string next_cursor;
 };
 
+/// One row of a register import, resolved to field values. An asset row whose asset
+/// number exists updates that asset; otherwise it creates one (with that number, or the
+/// next free one when empty). A system row whose name exists updates that system.
+struct AssetImportRow {
+    int row = 0;  ///< as Excel numbers it
+    NewAsset asset;
+};
+struct SystemImportRow {
+    int row = 0;
+    NewSystem system;
+};
+
+/// What an import did (or, for a dry run, would do). `errors` non-empty ⇒ nothing written.
+struct ImportResult {
+    bool dry_run = true;
+    bool written = false;
+    int created = 0;
+    int updated = 0;
+    int unchanged = 0;
+    struct Item {
+        int row = 0;
+        std::string key;  ///< asset number or system name
+        std::string name;
+        std::string action;  ///< create | update | unchanged
+    };
+    std::vector<Item> items;
+    struct RowError {
+        int row = 0;
+        std::string field;  ///< the service's field name; empty for the whole row
+        std::string message;
+    };
+    std::vector<RowError> errors;
+};
+
 /// Returns the policy catalog in force (its classification scheme and zones).
 using CatalogSource = std::function<Result<std::shared_ptr<const policy::Catalog>>()>;
+
+/// The catalog of the version in force in `policies` (which must outlive the source).
+CatalogSource CatalogSourceOf(policy::PolicyService& policies);
 
 /// The register of information systems and classified information assets. Every method
 /// takes the caller's Context, checks the permission for the owner unit concerned
@@ -217,6 +311,28 @@ class AssetsService {
                                                             const std::string& id);
     /// The consistency warnings of the asset as of today.
     [[nodiscard]] Result<std::vector<Warning>> Warnings(const Context& ctx, const std::string& id);
+    /// Active assets the caller may read that have warnings (optionally of one code), by
+    /// asset number. Scans the register in asset-number order.
+    [[nodiscard]] Result<Page<AssetWarnings>> ListWarnings(const Context& ctx,
+                                                           const WarningFilter& f);
+    /// Records 棚卸し of every asset in the batch in one transaction (one audit event each):
+    /// last_reviewed_on = today, last_reviewed_by = the actor, next_review_on as given.
+    /// All or nothing: 404 for an unknown id, 403 outside the actor's scope, 409 "disposed".
+    [[nodiscard]] Result<ReviewResult> ReviewAssets(const Context& ctx, const Review& r);
+    /// Counts for the register's header and the dashboard (within unit_id when given).
+    [[nodiscard]] Result<AssetStats> Stats(const Context& ctx, const std::string& unit_id);
+    /// Creates or updates every row in one transaction, with the same checks and audit
+    /// events as CreateAsset / UpdateAsset (and one "asset.import" event). Every row is
+    /// checked; with any error, or with `dry_run`, the transaction is rolled back. Refused
+    /// (403) without assets.manage anywhere; a row outside the actor's scope is a row error.
+    [[nodiscard]] Result<ImportResult> ImportAssets(const Context& ctx,
+                                                    const std::vector<AssetImportRow>& rows,
+                                                    bool dry_run);
+    [[nodiscard]] Result<ImportResult> ImportSystems(const Context& ctx,
+                                                     const std::vector<SystemImportRow>& rows,
+                                                     bool dry_run);
+    /// The policy catalog in force (its scheme names the levels; its zones the zones).
+    [[nodiscard]] Result<std::shared_ptr<const policy::Catalog>> CatalogInForce();
 
   private:
     struct Reach;
@@ -237,7 +353,6 @@ class AssetsService {
                                      const std::string& unit_id, bool new_unit);
     std::string Now() const;
     std::string Today() const;
-    Result<std::shared_ptr<const policy::Catalog>> CatalogInForce();
     /// An object of a change (404 when `found` is empty) with the actor's Access, refusing
     /// (403) when the actor may not manage its owner unit.
     template <typename T>
@@ -248,6 +363,21 @@ class AssetsService {
     Result<Reach> ReadReach(const Principal& actor);
     Result<std::vector<audit::Event>> History(std::string_view type, const std::string& id,
                                               int limit);
+    // The writes inside a transaction, shared by the single-object calls and the import.
+    // `access` is the actor's Access over the unit tree read in `tx`.
+    Result<System> InsertSystem(store::Tx& tx, const Context& ctx, const Change& change,
+                                const org::Access& access, const NewSystem& n);
+    /// The system as updated (`before` itself when nothing changed: no write, no event).
+    Result<System> ApplySystemUpdate(store::Tx& tx, const Context& ctx, const Change& change,
+                                     const org::Access& access, const System& before,
+                                     const SystemUpdate& u);
+    /// `number` is the asset number to use (already chosen).
+    Result<Asset> InsertAsset(store::Tx& tx, const Context& ctx, const Change& change,
+                              const org::Access& access, const NewAsset& n,
+                              const std::string& number);
+    Result<Asset> ApplyAssetUpdate(store::Tx& tx, const Context& ctx, const Change& change,
+                                   const org::Access& access, const Asset& before,
+                                   const AssetUpdate& u);
 
     store::Database& db_;
     const Clock& clock_;

@@ -1,9 +1,10 @@
 #include "assets/consistency.h"
 
-#include <fmt/format.h>
-
-#include <algorithm>
-#include <functional>
+#include <charconv>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string_view>
 
 #include "assets/handling.h"
 
@@ -11,87 +12,136 @@ namespace mamori::assets {
 
 namespace {
 
-constexpr std::string_view kMyNumberZone = "mynumber";
+/// What a check found: the values of its message's placeholders.
+using Values = std::map<std::string, std::string>;
+
+/// One kind's test: the values of a warning, or nothing when the asset passes.
+using Rule = std::optional<Values> (*)(const ConsistencyCheck&, const policy::ClassificationScheme&,
+                                       const AssetFacts&, const std::string& today);
 
 int RankOf(const policy::ClassificationScheme& scheme, const std::string& key) {
     const policy::Level* l = FindLevel(scheme, "confidentiality", key);
     return l ? l->rank : 0;
 }
 
-int LowestRank(const policy::ClassificationScheme& scheme) {
-    const policy::Axis* axis = scheme.FindAxis("confidentiality");
-    if (!axis || axis->levels.empty()) return 0;
-    int lowest = axis->levels.front().rank;
-    for (const auto& l : axis->levels) lowest = std::min(lowest, l.rank);
-    return lowest;
+std::string Param(const ConsistencyCheck& check, const std::string& name) {
+    auto it = check.params.find(name);
+    return it == check.params.end() ? std::string() : it->second;
 }
 
-using Rule = std::function<std::optional<std::string>(const policy::ClassificationScheme&,
-                                                      const AssetFacts&, const std::string&)>;
+/// "YYYY-MM-DD" as a day; nothing when it is not a valid date.
+std::optional<std::chrono::sys_days> Day(const std::string& iso) {
+    if (iso.size() != 10 || iso[4] != '-' || iso[7] != '-') return std::nullopt;
+    try {
+        const std::chrono::year_month_day d{std::chrono::year(std::stoi(iso.substr(0, 4))),
+                                            std::chrono::month(std::stoi(iso.substr(5, 2))),
+                                            std::chrono::day(std::stoi(iso.substr(8, 2)))};
+        if (!d.ok()) return std::nullopt;
+        return std::chrono::sys_days(d);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
 
-/// The implementation of each check, in the order of ConsistencyChecks(); each returns the
-/// message of its warning, or nothing.
-const std::vector<Rule>& Rules() {
-    static const std::vector<Rule> kRules = {
-        [](const auto&, const AssetFacts& a, const std::string&) -> std::optional<std::string> {
-            if (!a.specific_personal_info || !a.system || a.system->zone == kMyNumberZone)
-                return std::nullopt;
-            return fmt::format(
-                "特定個人情報が、マイナンバー利用事務系ではない系統 ({}) の情報システムに"
-                "保存されています",
-                a.system->zone);
-        },
-        [](const auto& scheme, const AssetFacts& a,
-           const std::string&) -> std::optional<std::string> {
-            const int rank = RankOf(scheme, a.confidentiality);
-            if (!a.personal_info || rank == 0 || rank != LowestRank(scheme)) return std::nullopt;
-            return fmt::format(
-                "個人情報を含む情報資産が、機密性の最も低い区分 ({}) に分類されています",
-                a.confidentiality);
-        },
-        [](const auto& scheme, const AssetFacts& a,
-           const std::string&) -> std::optional<std::string> {
-            if (!a.system) return std::nullopt;
-            const int rank = RankOf(scheme, a.confidentiality);
-            const int highest = RankOf(scheme, a.system->highest_confidentiality);
-            if (rank == 0 || highest == 0 || rank <= highest) return std::nullopt;
-            return fmt::format(
-                "情報資産の機密性 ({}) が、情報システムで扱う最も高い機密性 ({}) を超えています",
-                a.confidentiality, a.system->highest_confidentiality);
-        },
-        [](const auto&, const AssetFacts& a,
-           const std::string& today) -> std::optional<std::string> {
-            if (a.next_review_on.empty() || a.next_review_on >= today) return std::nullopt;
-            return fmt::format("見直し (棚卸し) の期日 {} を過ぎています", a.next_review_on);
-        },
+std::optional<Values> SpecificPersonalInfoOutsideZone(const ConsistencyCheck& check,
+                                                      const policy::ClassificationScheme&,
+                                                      const AssetFacts& a, const std::string&) {
+    const std::string zone = Param(check, "zone");
+    if (!a.specific_personal_info || !a.system || a.system->zone == zone) return std::nullopt;
+    return Values{{"zone", zone}, {"system_zone", a.system->zone}};
+}
+
+std::optional<Values> PersonalInfoAtOrBelow(const ConsistencyCheck& check,
+                                            const policy::ClassificationScheme& scheme,
+                                            const AssetFacts& a, const std::string&) {
+    const std::string max_level = Param(check, "max_level");
+    const int rank = RankOf(scheme, a.confidentiality);
+    const int max_rank = RankOf(scheme, max_level);
+    if (!a.personal_info || rank == 0 || max_rank == 0 || rank > max_rank) return std::nullopt;
+    return Values{{"level", a.confidentiality}, {"max_level", max_level}};
+}
+
+std::optional<Values> AboveSystemHighest(const ConsistencyCheck&,
+                                         const policy::ClassificationScheme& scheme,
+                                         const AssetFacts& a, const std::string&) {
+    if (!a.system) return std::nullopt;
+    const int rank = RankOf(scheme, a.confidentiality);
+    const int highest = RankOf(scheme, a.system->highest_confidentiality);
+    if (rank == 0 || highest == 0 || rank <= highest) return std::nullopt;
+    return Values{{"level", a.confidentiality},
+                  {"system_level", a.system->highest_confidentiality}};
+}
+
+std::optional<Values> ReviewOverdue(const ConsistencyCheck& check,
+                                    const policy::ClassificationScheme&, const AssetFacts& a,
+                                    const std::string& today) {
+    const auto due = Day(a.next_review_on);
+    const auto now = Day(today);
+    if (!due || !now) return std::nullopt;
+    const std::string grace_text = Param(check, "grace_days");
+    long grace = 0;  // absent or unreadable (the catalog checker refuses that): no grace
+    std::from_chars(grace_text.data(), grace_text.data() + grace_text.size(), grace);
+    const long overdue = (*now - *due).count();
+    if (overdue <= grace) return std::nullopt;
+    return Values{{"due", a.next_review_on},
+                  {"days_overdue", std::to_string(overdue)},
+                  {"grace_days", std::to_string(grace)}};
+}
+
+/// The implementation of each kind of policy::ConsistencyCheckKinds().
+const std::map<std::string, Rule, std::less<>>& Rules() {
+    static const std::map<std::string, Rule, std::less<>> kRules = {
+        {"specific_personal_info_outside_zone", &SpecificPersonalInfoOutsideZone},
+        {"personal_info_at_or_below", &PersonalInfoAtOrBelow},
+        {"above_system_highest", &AboveSystemHighest},
+        {"review_overdue", &ReviewOverdue},
     };
     return kRules;
 }
 
+/// The message with each `{name}` replaced by its value; a name without a value stays as
+/// written (the catalog checker refuses those).
+std::string Fill(const std::string& message, const Values& values) {
+    std::string out;
+    std::size_t at = 0;
+    while (at < message.size()) {
+        const auto open = message.find('{', at);
+        const auto close = open == std::string::npos ? open : message.find('}', open);
+        if (close == std::string::npos) break;
+        out.append(message, at, open - at);
+        auto it = values.find(message.substr(open + 1, close - open - 1));
+        if (it != values.end())
+            out += it->second;
+        else
+            out.append(message, open, close - open + 1);
+        at = close + 1;
+    }
+    out.append(message, std::min(at, message.size()));
+    return out;
+}
+
 }  // namespace
 
-const std::vector<ConsistencyCheck>& ConsistencyChecks() {
-    static const std::vector<ConsistencyCheck> kChecks = {
-        {"specific_personal_info_outside_mynumber", "5(1)",
-         "特定個人情報はマイナンバー利用事務系の情報システムに保存する"},
-        {"personal_info_lowest_confidentiality", "4(1)",
-         "個人情報を含む情報資産を機密性の最も低い区分に分類しない"},
-        {"above_system_highest", "4(1)",
-         "情報資産の機密性は、保存先の情報システムで扱う最も高い機密性を超えない"},
-        {"review_overdue", "4(2)", "情報資産の見直し (棚卸し) を期日までに行う"},
-    };
-    return kChecks;
+const std::vector<ConsistencyCheck>& ConsistencyChecks(const policy::ClassificationScheme& scheme) {
+    return scheme.consistency_checks;
+}
+
+std::vector<std::string> ImplementedCheckKinds() {
+    std::vector<std::string> out;
+    for (const auto& [kind, rule] : Rules()) out.push_back(kind);
+    return out;
 }
 
 std::vector<Warning> CheckConsistency(const policy::ClassificationScheme& scheme,
                                       const AssetFacts& asset, const std::string& today) {
     std::vector<Warning> out;
     if (asset.status == "disposed") return out;
-    const auto& checks = ConsistencyChecks();
-    const auto& rules = Rules();
-    for (std::size_t n = 0; n < checks.size() && n < rules.size(); ++n)
-        if (auto message = rules[n](scheme, asset, today))
-            out.push_back({checks[n].code, std::move(*message), checks[n].ref});
+    for (const auto& check : scheme.consistency_checks) {
+        auto rule = Rules().find(check.kind);
+        if (rule == Rules().end()) continue;
+        if (auto values = rule->second(check, scheme, asset, today))
+            out.push_back({check.code, Fill(check.message, *values), check.ref});
+    }
     return out;
 }
 

@@ -29,28 +29,26 @@ struct Warning {
     std::string ref;
 };
 
-/// One named check. The rule set is a list of these so that a later step can move their
-/// parameters (the zone for 特定個人情報, the minimum rank for personal information, …)
-/// into the policy catalog without changing callers: the codes and refs are stable.
-struct ConsistencyCheck {
-    std::string code;
-    std::string ref;
-    std::string description;  ///< Japanese, for a list of the rules
-};
+/// One check of the scheme: its stable code, kind, parameters, 対策基準 ref, description and
+/// message template (policy::ConsistencyCheck, read from `consistency_checks:` of the
+/// classification file; docs/policy-catalog.md).
+using ConsistencyCheck = policy::ConsistencyCheck;
 
-/// The rule set, in the order warnings are reported:
-///  - specific_personal_info_outside_mynumber (5(1)): 特定個人情報 kept in a system whose
-///    zone is not `mynumber`;
-///  - personal_info_lowest_confidentiality (4(1)): personal information classified at the
-///    lowest confidentiality rank of the scheme;
-///  - above_system_highest (4(1)): the asset is more confidential (by rank) than its
-///    system's declared highest level;
-///  - review_overdue (4(2)): next_review_on is before today.
-const std::vector<ConsistencyCheck>& ConsistencyChecks();
+/// The scheme's checks, in the order warnings are reported (the Hirakawa schemes list
+/// specific_personal_info_outside_mynumber, personal_info_lowest_confidentiality,
+/// above_system_highest and review_overdue). A scheme without `consistency_checks` has
+/// none. The reference is into `scheme`.
+const std::vector<ConsistencyCheck>& ConsistencyChecks(const policy::ClassificationScheme& scheme);
 
-/// Runs every check on one asset. `today` is "YYYY-MM-DD" (the city's date). Levels unknown
-/// to the scheme make the checks that need their rank silent. Disposed assets give no
-/// warnings. Pure.
+/// The check kinds implemented here; the same set as policy::ConsistencyCheckKinds() (a
+/// test holds them together).
+std::vector<std::string> ImplementedCheckKinds();
+
+/// Runs every check of the scheme on one asset, in the scheme's order; each warning carries
+/// the check's code and ref and its message with the placeholders filled in. `today` is
+/// "YYYY-MM-DD" (the city's date). Levels unknown to the scheme make the checks that need
+/// their rank silent, as does a date that cannot be read. Disposed assets give no warnings.
+/// Pure.
 std::vector<Warning> CheckConsistency(const policy::ClassificationScheme& scheme,
                                       const AssetFacts& asset, const std::string& today);
 

@@ -32,15 +32,57 @@ AssetFacts Plain() {
     return a;
 }
 
-TEST(ConsistencyTest, RuleSetIsNamedAndCited) {
-    std::set<std::string> codes;
-    for (const auto& c : ConsistencyChecks()) {
-        EXPECT_TRUE(codes.insert(c.code).second) << c.code;
+TEST(ConsistencyTest, RuleSetComesFromTheSchemeNamedAndCited) {
+    std::vector<std::string> codes;
+    for (const auto& c : ConsistencyChecks(Scheme())) {
+        codes.push_back(c.code);
         EXPECT_FALSE(c.ref.empty()) << c.code;
         EXPECT_FALSE(c.description.empty()) << c.code;
+        EXPECT_FALSE(c.message.empty()) << c.code;
     }
-    EXPECT_EQ(codes.size(), 4u);
+    EXPECT_EQ(codes, (std::vector<std::string>{"specific_personal_info_outside_mynumber",
+                                               "personal_info_lowest_confidentiality",
+                                               "above_system_highest", "review_overdue"}));
     EXPECT_TRUE(Codes(Plain()).empty());
+}
+
+TEST(ConsistencyTest, ImplementsExactlyTheKindsTheCatalogKnows) {
+    std::set<std::string> catalog;
+    for (const auto& k : policy::ConsistencyCheckKinds()) catalog.insert(k.key);
+    const auto implemented = ImplementedCheckKinds();
+    EXPECT_EQ(std::set<std::string>(implemented.begin(), implemented.end()), catalog);
+}
+
+TEST(ConsistencyTest, SchemeWithoutChecksHasNone) {
+    policy::ClassificationScheme scheme = Scheme();
+    scheme.consistency_checks.clear();
+    EXPECT_TRUE(ConsistencyChecks(scheme).empty());
+    AssetFacts a = Plain();
+    a.confidentiality = "1";
+    a.personal_info = true;
+    a.next_review_on = "2020-01-01";
+    EXPECT_TRUE(CheckConsistency(scheme, a, kToday).empty());
+}
+
+TEST(ConsistencyTest, ParametersAndMessagesAreTheCatalogs) {
+    policy::ClassificationScheme scheme = Scheme();
+    for (auto& c : scheme.consistency_checks) {
+        if (c.kind == "specific_personal_info_outside_zone") {
+            c.params["zone"] = "lgwan";
+            c.message = "{zone} に置くこと ({system_zone} にある)";
+        }
+        if (c.kind == "personal_info_at_or_below") c.params["max_level"] = "2";
+    }
+    AssetFacts a = Plain();
+    a.personal_info = true;
+    a.specific_personal_info = true;
+    a.system = AssetFacts::System{"mynumber", "3A"};
+    auto warnings = CheckConsistency(scheme, a, kToday);
+    ASSERT_EQ(warnings.size(), 2u);
+    EXPECT_EQ(warnings[0].code, "specific_personal_info_outside_mynumber");
+    EXPECT_EQ(warnings[0].message, "lgwan に置くこと (mynumber にある)");
+    EXPECT_EQ(warnings[1].code, "personal_info_lowest_confidentiality");  // 2 ≤ max_level 2
+    EXPECT_NE(warnings[1].message.find("(2)"), std::string::npos) << warnings[1].message;
 }
 
 TEST(ConsistencyTest, SpecificPersonalInfoOutsideMyNumberZone) {
@@ -53,7 +95,10 @@ TEST(ConsistencyTest, SpecificPersonalInfoOutsideMyNumberZone) {
     ASSERT_EQ(warnings.size(), 1u);
     EXPECT_EQ(warnings[0].code, "specific_personal_info_outside_mynumber");
     EXPECT_EQ(warnings[0].ref, "5(1)");
-    EXPECT_NE(warnings[0].message.find("特定個人情報"), std::string::npos);
+    EXPECT_EQ(
+        warnings[0].message,
+        "特定個人情報が、マイナンバー利用事務系ではない系統 (lgwan) の情報システムに保存されて"
+        "います");
     a.system->zone = "mynumber";
     EXPECT_TRUE(Codes(a).empty());
     a.system.reset();  // not in a registered system: nothing to compare
@@ -92,9 +137,26 @@ TEST(ConsistencyTest, ReviewOverdue) {
     auto warnings = CheckConsistency(Scheme(), a, kToday);
     ASSERT_EQ(warnings.size(), 1u);
     EXPECT_EQ(warnings[0].code, "review_overdue");
+    EXPECT_EQ(warnings[0].ref, "4(2)");
     EXPECT_NE(warnings[0].message.find("2026-11-26"), std::string::npos);
+    EXPECT_NE(warnings[0].message.find("1 日"), std::string::npos) << warnings[0].message;
     a.next_review_on = kToday;
     EXPECT_TRUE(Codes(a).empty());
+    a.next_review_on = "not a date";
+    EXPECT_TRUE(Codes(a).empty());
+}
+
+TEST(ConsistencyTest, ReviewOverdueAfterGraceDaysAcrossMonths) {
+    policy::ClassificationScheme scheme = Scheme();
+    for (auto& c : scheme.consistency_checks)
+        if (c.kind == "review_overdue") c.params["grace_days"] = "30";
+    AssetFacts a = Plain();
+    a.next_review_on = "2026-10-28";  // 30 days before 2026-11-27
+    EXPECT_TRUE(CheckConsistency(scheme, a, kToday).empty());
+    a.next_review_on = "2026-10-27";  // 31 days
+    auto warnings = CheckConsistency(scheme, a, kToday);
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].message.find("31 日"), std::string::npos) << warnings[0].message;
 }
 
 TEST(ConsistencyTest, SeveralAtOnceInRuleOrderAndNoneWhenDisposed) {

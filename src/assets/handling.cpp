@@ -120,4 +120,90 @@ Result<void> ValidateLevels(const policy::ClassificationScheme& scheme, const st
     return {};
 }
 
+namespace {
+
+struct RuleText {
+    std::string_view key;
+    std::string_view title;
+    std::string_view subject;  ///< the act, as the object of 〜には
+};
+
+constexpr RuleText kRuleTexts[] = {
+    {"copies", "複製・配付", "複製・配付"},
+    {"storage", "保管", "保管"},
+    {"transmission", "送信・運搬", "送信・運搬"},
+    {"takeout", "持ち出し", "持ち出し"},
+    {"provision", "外部への提供", "外部への提供"},
+    {"disposal", "廃棄", "廃棄"},
+    {"private_devices", "私物端末での取扱い", "支給以外の端末での取扱い"},
+    {"publication", "公開", "公開"},
+    {"backup", "バックアップ", "バックアップ"},
+    {"signature", "電子署名", "送信時の電子署名"},
+    {"recovery", "復旧", "障害からの復旧"},
+    {"label", "分類の表示", "分類の表示"},
+};
+
+const RuleText* TextOf(std::string_view key) {
+    for (const auto& t : kRuleTexts)
+        if (t.key == key) return &t;
+    return nullptr;
+}
+
+std::string Field(const AppliedRule& r, const std::string& name) {
+    auto it = r.fields.find(name);
+    return it == r.fields.end() ? std::string() : it->second;
+}
+
+}  // namespace
+
+std::string RuleTitle(std::string_view key) {
+    const RuleText* t = TextOf(key);
+    return t ? std::string(t->title) : std::string(key);
+}
+
+std::string DescribeRule(const AppliedRule& r,
+                         const std::function<std::string(const std::string&)>& role_name) {
+    const RuleText* t = TextOf(r.key);
+    const std::string subject = t ? std::string(t->subject) : r.key;
+    std::vector<std::string> parts;
+    if (Field(r, "allowed") == "false") parts.push_back(subject + "は禁止されています");
+    if (Field(r, "allowed") == "true") parts.push_back(subject + "できます");
+    if (Field(r, "restricted") == "true") parts.push_back("業務に必要な範囲に限ります");
+    if (Field(r, "designated_only") == "true") parts.push_back("定められた場所に限ります");
+    if (Field(r, "locked") == "true") parts.push_back("施錠できる場所に置きます");
+    if (Field(r, "encryption") == "required") parts.push_back("暗号化が必要です");
+    if (Field(r, "encryption") == "recommended") parts.push_back("暗号化が推奨されます");
+    if (Field(r, "method") == "irrecoverable") parts.push_back("復元できない方法で行います");
+    if (Field(r, "record") == "required") parts.push_back("記録が必要です");
+    if (Field(r, "required") == "true") parts.push_back("必要です");
+    if (Field(r, "required") == "false") parts.push_back("必須ではありません");
+    if (const std::string target = Field(r, "target"); !target.empty())
+        parts.push_back("目標は「" + target + "」です");
+    if (const std::string role = Field(r, "requires_approval_by"); !role.empty())
+        parts.push_back(role_name(role) + "の許可が必要です");
+    if (parts.empty()) return subject + "について定めがあります。";
+    std::string out = subject + "は、";
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        std::string p = parts[i];
+        // 「〜です」 joined as 「〜で、」; the last one ends the sentence.
+        if (i + 1 < parts.size()) {
+            const std::string desu = "です";
+            const std::string masu = "ます";
+            if (p.size() >= desu.size() &&
+                p.compare(p.size() - desu.size(), desu.size(), desu) == 0)
+                p = p.substr(0, p.size() - desu.size()) + "で";
+            else if (p.size() >= masu.size() &&
+                     p.compare(p.size() - masu.size(), masu.size(), masu) == 0)
+                p = p.substr(0, p.size() - masu.size()) + "、";
+            out += p + (p.ends_with("、") ? "" : "、");
+        } else {
+            out += p + "。";
+        }
+    }
+    // 「禁止されています」 reads better without the topic 「〜は、」 repeating the subject.
+    const std::string repeated = subject + "は、" + subject + "は";
+    if (out.starts_with(repeated)) out = subject + "は" + out.substr(repeated.size());
+    return out;
+}
+
 }  // namespace mamori::assets

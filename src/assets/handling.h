@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -49,6 +50,16 @@ std::vector<AppliedRule> HandlingFor(const policy::ClassificationScheme& scheme,
 [[nodiscard]] Result<void> ValidateLevels(const policy::ClassificationScheme& scheme,
                                           const std::string& c, const std::string& i,
                                           const std::string& a);
+
+/// The Japanese title of a handling rule key (持ち出し for takeout, …); the key itself when
+/// unknown.
+std::string RuleTitle(std::string_view key);
+
+/// One plain Japanese sentence saying what the rule asks, e.g.
+/// 「持ち出しには情報セキュリティ管理者の許可が必要です。」. `role_name` turns a role key
+/// (requires_approval_by) into its name. Pure.
+std::string DescribeRule(const AppliedRule& rule,
+                         const std::function<std::string(const std::string&)>& role_name);
 
 /// The level `key` of `axis` in the scheme, or nullptr.
 const policy::Level* FindLevel(const policy::ClassificationScheme& scheme, std::string_view axis,

@@ -64,7 +64,7 @@ bool JsonReader::IsNull(std::string_view key) const {
 }
 
 std::optional<std::string> JsonReader::Text(std::string_view key, std::size_t max_chars,
-                                            bool required) {
+                                            bool required, bool multi_line) {
     const auto* v = Take(key);
     if (!v || v->is_null()) {
         if (required) Problem(key, "missing_field", fmt::format("{} を指定してください", key));
@@ -76,6 +76,7 @@ std::optional<std::string> JsonReader::Text(std::string_view key, std::size_t ma
     }
     std::string s(v->get_string());
     for (unsigned char c : s) {
+        if (multi_line && (c == '\n' || c == '\r' || c == '\t')) continue;
         if (c < 0x20 || c == 0x7f) {
             Problem(key, "invalid_field", fmt::format("{} に制御文字は使えません", key));
             return std::nullopt;
@@ -94,6 +95,11 @@ std::optional<std::string> JsonReader::Text(std::string_view key, std::size_t ma
 
 std::string JsonReader::RequiredString(std::string_view key, std::size_t max_chars) {
     return Text(key, max_chars, true).value_or("");
+}
+
+std::optional<std::string> JsonReader::OptionalLongText(std::string_view key,
+                                                        std::size_t max_chars) {
+    return Text(key, max_chars, false, true);
 }
 
 std::optional<std::string> JsonReader::OptionalString(std::string_view key, std::size_t max_chars) {

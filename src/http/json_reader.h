@@ -27,6 +27,8 @@ class JsonReader {
 
     std::string RequiredString(std::string_view key, std::size_t max_chars = 200);
     std::optional<std::string> OptionalString(std::string_view key, std::size_t max_chars = 200);
+    /// Multi-line text: line breaks (CR, LF) and tabs allowed, other control characters not.
+    std::optional<std::string> OptionalLongText(std::string_view key, std::size_t max_chars);
     std::string RequiredChoice(std::string_view key,
                                std::initializer_list<std::string_view> allowed);
     std::optional<std::string> OptionalChoice(std::string_view key,
@@ -51,7 +53,8 @@ class JsonReader {
   private:
     const boost::json::value* Take(std::string_view key);
     void Problem(std::string_view key, std::string code, std::string message);
-    std::optional<std::string> Text(std::string_view key, std::size_t max_chars, bool required);
+    std::optional<std::string> Text(std::string_view key, std::size_t max_chars, bool required,
+                                    bool multi_line = false);
 
     boost::json::object obj_;
     std::set<std::string, std::less<>> read_;

@@ -26,6 +26,9 @@ struct Route {
     std::string permission;
     RunOn run_on = RunOn::kWorker;
     Handler handler;
+    /// The largest request body this route takes; 0 = the server's max_body_bytes. Only a
+    /// route that takes file uploads (a register import) sets it higher.
+    std::size_t max_body_bytes = 0;
 };
 
 /// Matches decoded path segments against route patterns. `{name}` matches exactly one

@@ -128,6 +128,21 @@ struct Server::Impl {
 
     // --- request handling -------------------------------------------------------------
 
+    /// The body limit for a request whose header has been read: the route's own limit when
+    /// it sets a larger one, else the server's.
+    std::size_t BodyLimitFor(const bhttp::request_parser<bhttp::string_body>::value_type& h) const {
+        if (h.method() != bhttp::verb::post && h.method() != bhttp::verb::put)
+            return opt.max_body_bytes;
+        auto url = boost::urls::parse_origin_form(h.target());
+        if (!url) return opt.max_body_bytes;
+        std::vector<std::string> segments;
+        for (auto seg : url->segments()) segments.emplace_back(seg);
+        auto match = router.Find(ToMethod(h.method()), segments);
+        if (!match.route || match.route->max_body_bytes <= opt.max_body_bytes)
+            return opt.max_body_bytes;
+        return match.route->max_body_bytes;
+    }
+
     asio::awaitable<Response> Handle(bhttp::request<bhttp::string_body>& breq, Request& req) {
         req.method = ToMethod(breq.method());
         req.max_json_depth = opt.max_json_depth;
@@ -293,7 +308,15 @@ struct Server::Impl {
             parser.header_limit(static_cast<std::uint32_t>(opt.max_header_bytes));
             parser.body_limit(opt.max_body_bytes);
             lowest.expires_after(opt.read_timeout);
-            auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+            // The header first: a route that takes uploads may allow a larger body.
+            auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+            std::size_t body_limit = opt.max_body_bytes;
+            if (!hec) {
+                body_limit = BodyLimitFor(parser.get());
+                parser.body_limit(body_limit);
+            }
+            auto [ec, n] = hec ? std::tuple<beast::error_code, std::size_t>{hec, hn}
+                               : co_await bhttp::async_read(stream, buffer, parser, kTuple);
             if (ec == bhttp::error::header_limit) {
                 co_await Refuse(stream, 431,
                                 {ErrorKind::kTooLarge,
@@ -304,12 +327,12 @@ struct Server::Impl {
                 break;
             }
             if (ec == bhttp::error::body_limit) {
-                co_await Refuse(stream, 413,
-                                {ErrorKind::kTooLarge,
-                                 "body_too_large",
-                                 fmt::format("リクエスト本文が大きすぎます (上限 {} バイト)",
-                                             opt.max_body_bytes),
-                                 {}});
+                co_await Refuse(
+                    stream, 413,
+                    {ErrorKind::kTooLarge,
+                     "body_too_large",
+                     fmt::format("リクエスト本文が大きすぎます (上限 {} バイト)", body_limit),
+                     {}});
                 break;
             }
             if (ec == beast::error::timeout || ec == bhttp::error::end_of_stream ||

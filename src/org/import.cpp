@@ -9,7 +9,7 @@
 #include <set>
 
 #include "audit/audit.h"
-#include "org/csv.h"
+#include "sheets/csv.h"
 
 namespace mamori::org {
 
@@ -72,8 +72,8 @@ Result<ColumnMap> MapColumns(const std::vector<std::string>& header,
 }
 
 /// Reads the CSV and refuses files beyond the row limit.
-Result<CsvTable> ReadTable(std::string_view bytes) {
-    auto table = ReadCsv(bytes, kMaxImportRows + 1);
+Result<sheets::Table> ReadImportCsv(std::string_view bytes) {
+    auto table = sheets::ReadCsv(bytes, kMaxImportRows + 1);
     if (!table) return Fail(table.error());
     if (table->rows.size() > kMaxImportRows)
         return Fail(Error{ErrorKind::kTooLarge,
@@ -185,7 +185,7 @@ Result<ImportReport> ImportPeople(OrgService& service, const Context& ctx,
         return Fail(
             Error{ErrorKind::kUnauthenticated, "unauthenticated", "ログインしてください", {}});
     const Principal& actor = *ctx.actor;
-    auto table = ReadTable(csv_bytes);
+    auto table = ReadImportCsv(csv_bytes);
     if (!table) return Fail(table.error());
 
     auto col = MapColumns(table->header, PeopleColumns());
@@ -324,7 +324,7 @@ Result<UnitImportReport> ImportUnits(OrgService& service, const Context& ctx,
     if (!ctx.actor)
         return Fail(
             Error{ErrorKind::kUnauthenticated, "unauthenticated", "ログインしてください", {}});
-    auto table = ReadTable(csv_bytes);
+    auto table = ReadImportCsv(csv_bytes);
     if (!table) return Fail(table.error());
     auto col = MapColumns(table->header, UnitColumns());
     if (!col) return Fail(col.error());

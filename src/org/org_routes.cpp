@@ -45,6 +45,7 @@ json::object ToJson(const Appointment& a, const RoleCatalog& catalog) {
             {"role", a.role},
             {"role_name", role ? role->name : a.role},
             {"unit_id", OrNull(a.unit_id)},
+            {"system_id", OrNull(a.system_id)},
             {"starts_on", a.starts_on},
             {"ends_on", OrNull(a.ends_on)},
             {"created_at", a.created_at},
@@ -402,6 +403,7 @@ void AddOrgRoutes(http::Router& router, OrgService& service, std::chrono::millis
                     if (!limit) return Error(limit.error(), req);
                     AppointmentFilter f{.person_id = QueryString(req, "person_id"),
                                         .unit_id = QueryString(req, "unit_id"),
+                                        .system_id = QueryString(req, "system_id"),
                                         .role = QueryString(req, "role"),
                                         .current_on = QueryString(req, "current_on"),
                                         .cursor = QueryString(req, "cursor"),
@@ -418,6 +420,7 @@ void AddOrgRoutes(http::Router& router, OrgService& service, std::chrono::millis
                     a.person_id = body->RequiredString("person_id", kMaxIdChars);
                     a.role = body->RequiredString("role", kMaxIdChars);
                     a.unit_id = body->OptionalString("unit_id", kMaxIdChars).value_or("");
+                    a.system_id = body->OptionalString("system_id", kMaxIdChars).value_or("");
                     a.starts_on = body->RequiredDate("starts_on");
                     a.ends_on = body->OptionalDate("ends_on");
                     if (auto f = body->Finish(); !f) return Error(f.error(), req);

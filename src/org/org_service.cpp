@@ -37,7 +37,7 @@ constexpr std::string_view kPersonColumns =
     "left_on, is_platform_admin, must_change_password, locked_until, created_at, updated_at "
     "FROM people";
 constexpr std::string_view kAppointmentColumns =
-    "SELECT id, person_id, role, unit_id, starts_on, ends_on, created_at, updated_at "
+    "SELECT id, person_id, role, unit_id, starts_on, ends_on, created_at, updated_at, system_id "
     "FROM appointments";
 
 Error StateError(std::string code, std::string message) {
@@ -87,6 +87,7 @@ Appointment AppointmentFrom(const store::Row& r) {
     a.ends_on = r.OptText(5).value_or("");
     a.created_at = r.Text(6);
     a.updated_at = r.Text(7);
+    a.system_id = r.OptText(8).value_or("");
     return a;
 }
 
@@ -1052,7 +1053,11 @@ Result<Appointment> OrgService::CreateAppointment(const Context& ctx, const NewA
         return Fail(Error::Invalid(
             "invalid_field", "プラットフォーム管理者は任命ではなく、アカウントの設定で指定します",
             "role"));
-    if (role->scope != RoleScope::kOrganisation && a.unit_id.empty())
+    if (!a.system_id.empty() && !role->for_system)
+        return Fail(Error::Invalid(
+            "invalid_field", fmt::format("{} は情報システムごとには任命できません", role->name),
+            "system_id"));
+    if (role->scope != RoleScope::kOrganisation && a.unit_id.empty() && a.system_id.empty())
         return Fail(Error::Invalid(
             "missing_field", fmt::format("{} の任命には部署 (unit_id) が必要です", role->name),
             "unit_id"));
@@ -1067,14 +1072,29 @@ Result<Appointment> OrgService::CreateAppointment(const Context& ctx, const NewA
     return db_.Transact([&](store::Tx& tx) -> Result<Appointment> {
         auto tree = UnitTree::Load(tx);
         if (!tree) return Fail(tree.error());
-        if (!a.unit_id.empty()) {
-            const UnitNode* unit = tree->Find(a.unit_id);
+        std::string unit_id = a.unit_id;
+        if (!a.system_id.empty()) {
+            // The system register (src/assets) owns the table; only its owner unit is read.
+            auto sys = tx.Query("SELECT owner_unit_id FROM systems WHERE id = ?", {a.system_id});
+            if (!sys) return Fail(sys.error());
+            if (sys->rows.empty())
+                return Fail(Error::Invalid("unknown_reference", "情報システムが見つかりません",
+                                           "system_id"));
+            const std::string owner = sys->rows[0].Text(0);
+            if (!unit_id.empty() && unit_id != owner)
+                return Fail(Error::Invalid("invalid_field",
+                                           "情報システムの任命では、部署はその所管課になります",
+                                           "unit_id"));
+            unit_id = owner;
+        }
+        if (!unit_id.empty()) {
+            const UnitNode* unit = tree->Find(unit_id);
             if (!unit || unit->status != "active")
                 return Fail(Error::Invalid("unknown_reference",
                                            "部署が見つからないか、廃止されています", "unit_id"));
         }
         Access access(catalog_, std::move(*tree));
-        if (!access.Can(**actor, kOrgManage, a.unit_id)) return Fail(Forbidden());
+        if (!access.Can(**actor, kOrgManage, unit_id)) return Fail(Forbidden());
         auto person = FindPerson(tx, a.person_id, now);
         if (!person) return Fail(person.error());
         if (!*person)
@@ -1084,10 +1104,12 @@ Result<Appointment> OrgService::CreateAppointment(const Context& ctx, const NewA
         // The same role for the same unit in an overlapping period is a duplicate.
         std::string dup_sql =
             "SELECT id FROM appointments WHERE person_id = ? AND role = ? AND " +
-            std::string(a.unit_id.empty() ? "unit_id IS NULL" : "unit_id = ?") +
+            std::string(unit_id.empty() ? "unit_id IS NULL" : "unit_id = ?") +
+            std::string(a.system_id.empty() ? " AND system_id IS NULL" : " AND system_id = ?") +
             " AND (ends_on IS NULL OR ends_on >= ?) AND (ends_on IS NULL OR ends_on >= starts_on)";
         std::vector<store::Value> dup_params{a.person_id, a.role};
-        if (!a.unit_id.empty()) dup_params.emplace_back(a.unit_id);
+        if (!unit_id.empty()) dup_params.emplace_back(unit_id);
+        if (!a.system_id.empty()) dup_params.emplace_back(a.system_id);
         dup_params.emplace_back(a.starts_on);
         if (a.ends_on) {
             dup_sql += " AND starts_on <= ?";
@@ -1103,18 +1125,20 @@ Result<Appointment> OrgService::CreateAppointment(const Context& ctx, const NewA
             !r)
             return Fail(r.error());
         Appointment out{
-            NewId(), a.person_id, a.role, a.unit_id, a.starts_on, a.ends_on.value_or(""), now, now};
+            NewId(), a.person_id, a.role, unit_id, a.system_id, a.starts_on, a.ends_on.value_or(""),
+            now,     now};
         auto ins = tx.Exec(
-            "INSERT INTO appointments (id, person_id, role, unit_id, starts_on, ends_on, "
-            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            {out.id, out.person_id, out.role, OptionalText(out.unit_id), out.starts_on,
-             OptionalText(out.ends_on), now, now});
+            "INSERT INTO appointments (id, person_id, role, unit_id, system_id, starts_on, "
+            "ends_on, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            {out.id, out.person_id, out.role, OptionalText(out.unit_id),
+             OptionalText(out.system_id), out.starts_on, OptionalText(out.ends_on), now, now});
         if (!ins) return Fail(ins.error());
         boost::json::object summary{{"person_id", out.person_id},
                                     {"username", (*person)->username},
                                     {"role", out.role},
                                     {"unit_id", out.unit_id},
                                     {"starts_on", out.starts_on}};
+        if (!out.system_id.empty()) summary["system_id"] = out.system_id;
         if (!out.ends_on.empty()) summary["ends_on"] = out.ends_on;
         if (auto e = Audit(tx, ctx, "appointment.create", "appointment", out.id, std::move(summary),
                            now);
@@ -1200,6 +1224,7 @@ Result<Page<Appointment>> OrgService::ListAppointments(const Context& ctx,
     store::Where where;
     if (!f.person_id.empty()) where.Add("person_id = ?", {f.person_id});
     if (!f.unit_id.empty()) where.Add("unit_id = ?", {f.unit_id});
+    if (!f.system_id.empty()) where.Add("system_id = ?", {f.system_id});
     if (!f.role.empty()) where.Add("role = ?", {f.role});
     if (!f.current_on.empty())
         where.Add("starts_on <= ? AND (ends_on IS NULL OR ends_on >= ?)",

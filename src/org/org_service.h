@@ -55,7 +55,8 @@ struct Appointment {
     std::string id;
     std::string person_id;
     std::string role;
-    std::string unit_id;  ///< Empty for an organisation-wide appointment.
+    std::string unit_id;    ///< Empty for an organisation-wide appointment.
+    std::string system_id;  ///< For one information system (then unit_id is its owner unit).
     std::string starts_on;
     std::string ends_on;  ///< Empty while open-ended.
     std::string created_at;
@@ -117,14 +118,18 @@ struct PersonFilter {
 struct NewAppointment {
     std::string person_id;
     std::string role;
-    std::string unit_id;  ///< Required unless the role's scope is organisation.
+    std::string unit_id;  ///< Required unless the role's scope is organisation or system_id is set.
     std::string starts_on;
     std::optional<std::string> ends_on;
+    /// For a role with `system: true`: the information system; the unit is then the
+    /// system's owner unit (unit_id must be empty or that unit).
+    std::string system_id;
 };
 
 struct AppointmentFilter {
     std::string person_id;
     std::string unit_id;
+    std::string system_id;
     std::string role;
     std::string current_on;  ///< Only appointments in force on this date.
     std::string cursor;

@@ -43,6 +43,12 @@ Result<RoleCatalog> RoleCatalog::Parse(std::string_view yaml) {
             problems.push_back("role " + role.key + ": unknown scope " + scope + At(r));
         }
         for (const auto& p : r["permissions"]) role.permissions.push_back(p.as<std::string>());
+        role.for_system = r["system"].as<bool>(false);
+        if (role.for_system && role.scope == RoleScope::kOrganisation)
+            problems.push_back("role " + role.key +
+                               ": an organisation-wide role cannot be "
+                               "appointed for a system" +
+                               At(r));
         if (role.key.empty() || role.name.empty())
             problems.push_back("a role needs key and name" + At(r));
         if (!keys.insert(role.key).second) problems.push_back("duplicate role " + role.key + At(r));

@@ -21,6 +21,9 @@ struct Role {
     std::string description;  ///< Japanese
     RoleScope scope = RoleScope::kSubtree;
     std::vector<std::string> permissions;
+    /// May be appointed for one information system (`system: true` in roles.yaml), e.g.
+    /// 情報システム管理者; the appointment's unit is then the system's owner unit.
+    bool for_system = false;
 };
 
 /// Two roles one person must not hold at the same time (兼務の禁止), with the rule's name.

@@ -140,6 +140,43 @@ class FileReader {
     std::vector<Problem>& problems_;
 };
 
+// The `{name}` placeholders of a message template, in order; `error` is set when a brace
+// does not open or close a placeholder (braces cannot be written otherwise).
+std::vector<std::string> TemplatePlaceholders(const std::string& message, std::string& error) {
+    static const std::regex kName(R"([a-z][a-z0-9_]*)");
+    std::vector<std::string> out;
+    for (std::size_t at = 0; at < message.size(); ++at) {
+        if (message[at] == '}') {
+            error = "`}` without an opening `{`";
+            return out;
+        }
+        if (message[at] != '{') continue;
+        const auto close = message.find('}', at + 1);
+        if (close == std::string::npos) {
+            error = "`{` without a closing `}`";
+            return out;
+        }
+        std::string name = message.substr(at + 1, close - at - 1);
+        if (!std::regex_match(name, kName)) {
+            error = "`{" + name + "}` is not a placeholder (a-z, 0-9 and _)";
+            return out;
+        }
+        out.push_back(std::move(name));
+        at = close;
+    }
+    return out;
+}
+
+std::string Joined(const std::vector<std::string>& names, std::string_view open = "",
+                   std::string_view close = "") {
+    std::string out;
+    for (const auto& n : names) {
+        if (!out.empty()) out += ", ";
+        out += fmt::format("{}{}{}", open, n, close);
+    }
+    return out.empty() ? "(none)" : out;
+}
+
 bool IsIsoDate(const std::string& s) {
     static const std::regex kDate(R"(\d{4}-\d{2}-\d{2})");
     return std::regex_match(s, kDate);
@@ -470,7 +507,82 @@ class CatalogParser {
         }
         if (!axes.count("confidentiality"))
             r.Report(root, "classification: the confidentiality axis is missing");
+        ParseConsistencyChecks(r, m.Seq("consistency_checks", false), s);
         return s;
+    }
+
+    // `consistency_checks:` of a scheme (after its axes, whose levels they may name).
+    void ParseConsistencyChecks(FileReader& r, const YAML::Node& seq, ClassificationScheme& s) {
+        static const std::regex kCode(R"([a-z][a-z0-9_]{0,63})");
+        std::set<std::string> codes;
+        std::set<std::string> all_params;
+        for (const auto& k : ConsistencyCheckKinds()) {
+            all_params.insert(k.required.begin(), k.required.end());
+            all_params.insert(k.optional.begin(), k.optional.end());
+        }
+        const Axis* confidentiality = s.FindAxis("confidentiality");
+        for (const auto& n : seq) {
+            FileReader::Map m(r, n, "consistency check");
+            ConsistencyCheck check;
+            check.code = m.Text("code");
+            check.kind = m.Text("kind");
+            check.ref = m.Text("ref");
+            check.description = m.Text("description");
+            check.message = m.Text("message");
+            const std::string what = "consistency check " + check.code;
+            if (!check.code.empty() && !std::regex_match(check.code, kCode))
+                r.Report(m.Node("code"), what + ": code is snake_case (a-z, 0-9, _), 1 to 64");
+            if (!check.code.empty() && !codes.insert(check.code).second)
+                r.Report(n, "duplicate consistency check " + check.code);
+            if (!check.ref.empty()) refs_to_check_.push_back({r.file(), m.Node("ref"), check.ref});
+            const auto& kinds = ConsistencyCheckKinds();
+            const auto kind = std::find_if(kinds.begin(), kinds.end(),
+                                           [&](const auto& k) { return k.key == check.kind; });
+            if (kind == kinds.end()) {
+                if (!check.kind.empty()) {
+                    std::vector<std::string> keys;
+                    for (const auto& k : kinds) keys.push_back(k.key);
+                    r.Report(m.Node("kind"), fmt::format("{}: unknown kind `{}` (known: {})", what,
+                                                         check.kind, Joined(keys)));
+                }
+                for (const auto& p : all_params) m.Node(p);  // reported once, as the kind
+                s.consistency_checks.push_back(std::move(check));
+                continue;
+            }
+            for (const auto* params : {&kind->required, &kind->optional})
+                for (const auto& p : *params) {
+                    const std::string v = m.Text(p, params == &kind->required);
+                    if (v.empty()) continue;
+                    check.params[p] = v;
+                    const YAML::Node at = m.Node(p);
+                    if (p == "zone") {
+                        zones_to_check_.push_back({r.file(), at, v});
+                    } else if (p == "max_level") {
+                        if (confidentiality &&
+                            std::none_of(confidentiality->levels.begin(),
+                                         confidentiality->levels.end(),
+                                         [&](const Level& l) { return l.key == v; }))
+                            r.Report(at, fmt::format("{}: max_level {} is not a confidentiality "
+                                                     "level of this scheme",
+                                                     what, v));
+                    } else if (p == "grace_days") {
+                        static const std::regex kDays(R"(\d{1,4})");
+                        if (!std::regex_match(v, kDays))
+                            r.Report(at, what + ": grace_days must be a whole number of days ≥ 0");
+                    }
+                }
+            std::string error;
+            for (const auto& name : TemplatePlaceholders(check.message, error))
+                if (std::find(kind->placeholders.begin(), kind->placeholders.end(), name) ==
+                    kind->placeholders.end())
+                    r.Report(
+                        m.Node("message"),
+                        fmt::format("{}: unknown placeholder {{{}}} in message (a {} check "
+                                    "knows {})",
+                                    what, name, kind->key, Joined(kind->placeholders, "{", "}")));
+            if (!error.empty()) r.Report(m.Node("message"), what + ": message: " + error);
+            s.consistency_checks.push_back(std::move(check));
+        }
     }
 
     void ParseSchemes(Catalog& c) {
@@ -563,6 +675,16 @@ class CatalogParser {
                 const int line = node && !node.Mark().is_null() ? node.Mark().line + 1 : 0;
                 problems_.push_back({file, line, "ref: no requirement " + ref});
             }
+        // Zones named by consistency checks (zones.yaml is read after the schemes); when
+        // zones.yaml itself failed, that is the problem to report.
+        if (!c.zones_.zones.empty())
+            for (const auto& [file, node, zone] : zones_to_check_)
+                if (std::none_of(c.zones_.zones.begin(), c.zones_.zones.end(),
+                                 [&](const Zone& z) { return z.key == zone; })) {
+                    const int line = node && !node.Mark().is_null() ? node.Mark().line + 1 : 0;
+                    problems_.push_back(
+                        {file, line, "consistency check: zone " + zone + " is not in zones.yaml"});
+                }
     }
 
     struct RefUse {
@@ -574,7 +696,18 @@ class CatalogParser {
     const CatalogFiles& files_;
     std::vector<Problem>& problems_;
     std::vector<RefUse> refs_to_check_;
+    std::vector<RefUse> zones_to_check_;  // `ref` holds the zone key
 };
+
+const std::vector<ConsistencyCheckKind>& ConsistencyCheckKinds() {
+    static const std::vector<ConsistencyCheckKind> kKinds = {
+        {"specific_personal_info_outside_zone", {"zone"}, {}, {"zone", "system_zone"}},
+        {"personal_info_at_or_below", {"max_level"}, {}, {"level", "max_level"}},
+        {"above_system_highest", {}, {}, {"level", "system_level"}},
+        {"review_overdue", {}, {"grace_days"}, {"due", "days_overdue", "grace_days"}},
+    };
+    return kKinds;
+}
 
 const Axis* ClassificationScheme::FindAxis(std::string_view k) const {
     for (const auto& a : axes)

@@ -109,6 +109,37 @@ struct Axis {
     std::vector<Level> levels;  ///< highest first
 };
 
+/// A kind of consistency check that mamori implements (src/assets/consistency.cpp): a
+/// closed set, like the handling rules. A check of a scheme names its kind and gives the
+/// kind's parameters; its message may use the kind's placeholders only.
+struct ConsistencyCheckKind {
+    std::string key;                        ///< e.g. specific_personal_info_outside_zone
+    std::vector<std::string> required;      ///< parameters that must be given
+    std::vector<std::string> optional;      ///< parameters that may be given
+    std::vector<std::string> placeholders;  ///< `{name}`s the message may use
+};
+
+/// Every kind, in the order of docs/policy-catalog.md:
+///  - specific_personal_info_outside_zone (zone): 特定個人情報 kept in a system of another
+///    zone; placeholders {zone} {system_zone};
+///  - personal_info_at_or_below (max_level): personal information classified at or below
+///    the confidentiality level max_level (by rank); placeholders {level} {max_level};
+///  - above_system_highest: the asset is more confidential (by rank) than its system's
+///    declared highest level; placeholders {level} {system_level};
+///  - review_overdue (grace_days, optional, default 0): next_review_on lies more than
+///    grace_days before today; placeholders {due} {days_overdue} {grace_days}.
+const std::vector<ConsistencyCheckKind>& ConsistencyCheckKinds();
+
+/// One consistency check of a scheme (`consistency_checks:` of classification*.yaml).
+struct ConsistencyCheck {
+    std::string code;  ///< stable snake_case; the API reports warnings by it
+    std::string kind;  ///< a ConsistencyCheckKind key
+    std::map<std::string, std::string> params;  ///< the kind's parameters, as written
+    std::string ref;                            ///< the 対策基準 item
+    std::string description;                    ///< the rule, in Japanese
+    std::string message;                        ///< the warning, with `{placeholder}`s
+};
+
 /// classification*.yaml.
 struct ClassificationScheme {
     std::string file;  ///< the file it came from
@@ -117,6 +148,8 @@ struct ClassificationScheme {
     std::string source;
     std::string ref;
     std::vector<Axis> axes;
+    /// In the order warnings are reported; empty when the file lists none.
+    std::vector<ConsistencyCheck> consistency_checks;
 
     const Axis* FindAxis(std::string_view key) const;
 };

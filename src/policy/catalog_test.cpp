@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -62,6 +63,35 @@ TEST(HirakawaCatalog, ParsesWithoutProblems) {
     EXPECT_EQ(c->schemes().size(), 2u);
     EXPECT_EQ(c->zones().zones.size(), 3u);
     EXPECT_EQ(c->zones().flows.size(), 6u);
+}
+
+// The consistency checks of the asset register are data of each scheme; the Hirakawa
+// schemes give the four checks whose codes the API reports.
+TEST(HirakawaCatalog, SchemesCarryTheFourConsistencyChecks) {
+    ASSERT_EQ(Hirakawa().schemes().size(), 2u);
+    for (const auto& scheme : Hirakawa().schemes()) {
+        const auto& checks = scheme.consistency_checks;
+        ASSERT_EQ(checks.size(), 4u) << scheme.file;
+        EXPECT_EQ(checks[0].code, "specific_personal_info_outside_mynumber");
+        EXPECT_EQ(checks[0].kind, "specific_personal_info_outside_zone");
+        EXPECT_EQ(checks[0].params.at("zone"), "mynumber");
+        EXPECT_EQ(checks[0].ref, "5(1)");
+        EXPECT_EQ(checks[1].code, "personal_info_lowest_confidentiality");
+        EXPECT_EQ(checks[1].kind, "personal_info_at_or_below");
+        EXPECT_EQ(checks[1].params.at("max_level"), "1");
+        EXPECT_EQ(checks[1].ref, "4(1)");
+        EXPECT_EQ(checks[2].code, "above_system_highest");
+        EXPECT_EQ(checks[2].kind, "above_system_highest");
+        EXPECT_TRUE(checks[2].params.empty());
+        EXPECT_EQ(checks[3].code, "review_overdue");
+        EXPECT_EQ(checks[3].kind, "review_overdue");
+        EXPECT_EQ(checks[3].ref, "4(2)");
+        for (const auto& c : checks) {
+            EXPECT_FALSE(c.description.empty()) << c.code;
+            EXPECT_FALSE(c.message.empty()) << c.code;
+        }
+    }
+    EXPECT_EQ(Hirakawa().classification().consistency_checks.size(), 4u);
 }
 
 // Every heading of 第2章 in the published text is in the catalog, numbered and titled the
@@ -286,6 +316,82 @@ TEST(CatalogCheck, UnknownClassificationLevelRuleAndApprover) {
     const auto problems = ProblemsOf(f);
     EXPECT_TRUE(Mentions(problems, "classification.yaml", 0, "unknown role mayor"));
     EXPECT_TRUE(Mentions(problems, "classification.yaml", 0, "unknown handling rule `teleport`"));
+}
+
+// Replaces the consistency checks of classification.yaml with `checks` (YAML text starting
+// with `consistency_checks:`); returns the file line where `checks` begins.
+int WithChecks(CatalogFiles& f, const std::string& checks) {
+    std::string& text = f["classification.yaml"];
+    const auto at = text.find("\nconsistency_checks:");
+    if (at != std::string::npos) text.erase(at + 1);
+    if (!text.empty() && text.back() != '\n') text += '\n';
+    const int line = static_cast<int>(std::count(text.begin(), text.end(), '\n')) + 1;
+    text += checks;
+    return line;
+}
+
+TEST(CatalogCheck, ASchemeWithoutConsistencyChecksHasNone) {
+    auto f = Minimal();
+    WithChecks(f, "");
+    std::vector<Problem> problems;
+    auto c = Catalog::Parse(f, &problems);
+    ASSERT_TRUE(c) << FormatProblems(problems);
+    EXPECT_TRUE(c->classification().consistency_checks.empty());
+    EXPECT_EQ(c->schemes().back().consistency_checks.size(), 4u);  // the legacy file
+}
+
+TEST(CatalogCheck, ConsistencyChecksAreCheckedWithTheirLines) {
+    auto f = Minimal();
+    const int at = WithChecks(f, R"y(consistency_checks:
+  - code: a_check
+    kind: teleport
+    ref: "1"
+    description: d
+    message: m
+  - code: b_check
+    kind: specific_personal_info_outside_zone
+    ref: "1"
+    description: d
+    message: m
+  - code: c_check
+    kind: specific_personal_info_outside_zone
+    zone: moon
+    ref: "1"
+    description: d
+    message: "{zone} {colour}"
+  - code: d_check
+    kind: personal_info_at_or_below
+    max_level: "9"
+    ref: "9-9(9)"
+    description: d
+    message: m
+  - code: d_check
+    kind: review_overdue
+    grace_days: soon
+    ref: "1"
+    description: d
+    message: "{due"
+    colour: blue
+  - code: Bad-Code
+    kind: above_system_highest
+    description: d
+    message: "{level} {system_level}"
+)y");
+    const std::string file = "classification.yaml";
+    const auto problems = ProblemsOf(f);
+    EXPECT_TRUE(Mentions(problems, file, at + 2, "unknown kind `teleport`"));
+    EXPECT_TRUE(Mentions(problems, file, at + 6, "`zone` is missing"));
+    EXPECT_TRUE(Mentions(problems, file, at + 13, "zone moon is not in zones.yaml"));
+    EXPECT_TRUE(Mentions(problems, file, at + 16, "unknown placeholder {colour}"));
+    EXPECT_TRUE(Mentions(problems, file, at + 19, "max_level 9 is not a confidentiality level"));
+    EXPECT_TRUE(Mentions(problems, file, at + 20, "no requirement 9-9(9)"));
+    EXPECT_TRUE(Mentions(problems, file, at + 23, "duplicate consistency check d_check"));
+    EXPECT_TRUE(Mentions(problems, file, at + 25, "grace_days must be a whole number"));
+    EXPECT_TRUE(Mentions(problems, file, at + 28, "`{` without a closing `}`"));
+    EXPECT_TRUE(Mentions(problems, file, at + 29, "unknown key `colour`"));
+    EXPECT_TRUE(Mentions(problems, file, at + 30, "code is snake_case"));
+    EXPECT_TRUE(Mentions(problems, file, at + 30, "`ref` is missing"));
+    EXPECT_EQ(problems.size(), 12u) << FormatProblems(problems);
 }
 
 TEST(CatalogCheck, EveryZonePairNeedsAFlow) {

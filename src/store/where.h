@@ -23,6 +23,12 @@ class Where {
         params_.insert(params_.end(), values.begin(), values.end());
         return *this;
     }
+    /// As above, with the values in a vector (for conditions built at run time).
+    Where& Add(const std::string& condition, const std::vector<Value>& values) {
+        sql_ += (sql_.empty() ? " WHERE " : " AND ") + condition;
+        params_.insert(params_.end(), values.begin(), values.end());
+        return *this;
+    }
     /// Adds `column IN (?, …)` for a non-empty list of values.
     Where& AddIn(const std::string& column, const std::vector<std::string>& values) {
         std::string marks;

@@ -1,5 +1,5 @@
-// Every page built so far, as a demo person with the organisation, audit and policy permissions
-// (tokatsu, 統括情報セキュリティ責任者): content, axe-core scan, screenshots at 1280×800 and
+// Every page built so far, as a demo person with the organisation, audit, policy and asset-register
+// permissions (tokatsu, 統括情報セキュリティ責任者): content, axe-core scan, screenshots at 1280×800 and
 // 768 px, a unit's details with its people and history, the language switch, API tokens, audit
 // paging and filters kept in the address, the policy pages and the ledger, and the way back
 // after a lost session. (policy.test.mjs and ledger.test.mjs test those pages in depth.)
@@ -40,7 +40,8 @@ test('home, organisation, audit log and account pages', { timeout: 120_000 }, as
         assert.match(navText, /評価・見直し/);
         assert.match(navText, /情報セキュリティポリシー/);
         assert.match(navText, /人的セキュリティ/);
-        assert.doesNotMatch(navText, /情報資産|強靱性|委託・クラウド/);
+        assert.match(navText, /情報資産/);
+        assert.doesNotMatch(navText, /強靱性|委託・クラウド/);
         await expectAccessible(page, 'home');
         await screenshot(page, 'home');
 
@@ -147,6 +148,10 @@ test('home, organisation, audit log and account pages', { timeout: 120_000 }, as
             ['遵守の誓約の状況', 'acks-table', 'pages-policy-acknowledgements'],
             ['対策の実装状況', 'coverage-chapters', 'pages-policy-coverage'],
             ['監査ログの改ざん検知', 'ledger-status', 'pages-ledger'],
+            ['情報資産台帳', 'assets-filters', 'pages-assets'],
+            ['情報システム台帳', 'systems-filters', 'pages-systems'],
+            ['棚卸し', 'review-filters', 'pages-assets-review'],
+            ['整合性の警告', 'warnings-filters', 'pages-assets-warnings'],
         ]) {
             await nav.getByRole('link', { name: link, exact: true }).click();
             await page.getByTestId(testid).waitFor();
@@ -246,7 +251,8 @@ test('tablet width (768 px) and long Japanese names', { timeout: 60_000 }, async
         for (const [link, name] of [['組織', 'org-768'], ['監査ログ', 'audit-log-768'], ['わたしのアカウント', 'account-768'],
                                     ['ポリシーを読む', 'policy-overview-768'], ['版と改正の経緯', 'policy-versions-768'],
                                     ['遵守の誓約の状況', 'policy-acknowledgements-768'], ['対策の実装状況', 'policy-coverage-768'],
-                                    ['監査ログの改ざん検知', 'ledger-status-768']]) {
+                                    ['監査ログの改ざん検知', 'ledger-status-768'], ['情報資産台帳', 'pages-assets-768'],
+                                    ['情報システム台帳', 'pages-systems-768']]) {
             await page.getByRole('navigation', { name: 'メインメニュー' }).getByRole('link', { name: link, exact: true }).click();
             await settle(page);
             await noHorizontalOverflow(page, `${link} at 768 px`);

@@ -124,6 +124,44 @@ export type CoverageSupport = CoverageItem['support'];
 export type PolicyAcknowledgement = S['PolicyAcknowledgement'];
 export type UnitAcknowledgements = S['UnitAcknowledgements'];
 
+export type ClassificationScheme = S['ClassificationScheme'];
+export type ClassificationAxis = ClassificationScheme['axes'][number];
+export type ClassificationLevel = ClassificationAxis['levels'][number];
+export type Zones = S['Zones'];
+export type Zone = Zones['zones'][number];
+
+// ---- information systems and the asset register
+
+export type System = S['System'];
+export type SystemStatus = S['SystemStatus'];
+export type Hosting = S['Hosting'];
+export type SystemCreate = S['SystemCreate'];
+/** PATCH: absent fields stay. */
+export type SystemUpdate = S['SystemUpdate'];
+export type SystemQuery = Query<'/api/v1/systems', 'get'>;
+export type Asset = S['Asset'];
+export type AssetStatus = S['AssetStatus'];
+export type AssetForm = S['AssetForm'];
+export type AssetCreate = S['AssetCreate'];
+/** PATCH: absent fields stay; `""` clears `manager_person_id`, `system_id`, `next_review_on`. */
+export type AssetUpdate = S['AssetUpdate'];
+export type AssetDispose = S['AssetDispose'];
+export type AssetQuery = Query<'/api/v1/assets', 'get'>;
+export type AssetSort = NonNullable<AssetQuery['sort']>;
+export type AssetWarning = S['AssetWarning'];
+export type AssetWarningList = S['AssetWarningList'];
+export type AssetWarningItem = AssetWarningList['items'][number];
+export type ConsistencyCheck = AssetWarningList['checks'][number];
+export type AssetStats = S['AssetStats'];
+export type AssetHandling = S['AssetHandling'];
+export type HandlingRule = S['HandlingRule'];
+export type AssetReviewRequest = S['AssetReviewRequest'];
+export type AssetReviewResult = S['AssetReviewResult'];
+export type RegisterImportResult = S['RegisterImportResult'];
+export type RegisterImportItem = RegisterImportResult['items'][number];
+/** The media type of an Excel workbook (`.xlsx`), as the exports answer and the imports take. */
+export const kXlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
 // ---- ledger
 
 export type LedgerCheckpoint = S['LedgerCheckpoint'];
@@ -450,6 +488,10 @@ export const resetPassword = (id: string, body: ResetPasswordRequest) =>
 /** For a lost authenticator: the person enrols a new one at their next login. No body. */
 export const resetMfa = (id: string) => request('post', '/api/v1/people/{id}/reset-mfa', { path: { id } });
 
+/** Paged, newest start first; `system_id` lists the appointments for one information system. */
+export const listAppointments = (query: Query<'/api/v1/appointments', 'get'> = {}) =>
+    request('get', '/api/v1/appointments', { query });
+
 export const createAppointment = (body: AppointmentCreate) => request('post', '/api/v1/appointments', { body });
 
 export const endAppointment = (id: string, body: AppointmentEnd) =>
@@ -493,6 +535,13 @@ export function policyOscalUrl(version?: string): string {
     return buildUrl('/api/v1/policy/export/oscal', { query: { version } });
 }
 
+/** The classification scheme in force: axes, levels (highest first) and their handling rules. */
+export const getClassification = (version?: string) =>
+    request('get', '/api/v1/policy/classification', { query: { version } });
+
+/** The three-tier zones of the catalog in force. */
+export const getZones = (version?: string) => request('get', '/api/v1/policy/zones', { query: { version } });
+
 export const getMyAcknowledgement = () => request('get', '/api/v1/policy/acknowledgements');
 
 /** 遵守の誓約 of the version in force; acknowledging again keeps the first time. */
@@ -514,3 +563,70 @@ export const getInclusionProof = (index: number, treeSize: number) =>
     request('get', '/api/v1/ledger/proof/inclusion', { query: { index, tree_size: treeSize } });
 
 export const verifyLedger = () => request('post', '/api/v1/ledger/verify', { body: {} });
+
+// ---- information systems (assets.read to read, assets.manage to change)
+
+export const listSystems = (query: SystemQuery = {}) => request('get', '/api/v1/systems', { query });
+
+export const getSystem = (id: string) => request('get', '/api/v1/systems/{id}', { path: { id } });
+
+export const createSystem = (body: SystemCreate) => request('post', '/api/v1/systems', { body });
+
+export const updateSystem = (id: string, body: SystemUpdate) =>
+    request('patch', '/api/v1/systems/{id}', { path: { id }, body });
+
+export const getSystemHistory = (id: string, limit = 100) =>
+    request('get', '/api/v1/systems/{id}/history', { path: { id }, query: { limit } });
+
+/** Where the browser downloads the system register (an attachment). */
+export function systemsExportUrl(format: 'csv' | 'xlsx'): string {
+    return buildUrl('/api/v1/systems/export', { query: { format } });
+}
+
+/** The file's bytes are sent unchanged: CSV (UTF-8 or Shift_JIS) or an Excel workbook. Needs elevation. */
+export const importSystems = (data: ArrayBuffer, contentType: string, dryRun: boolean) =>
+    request('post', '/api/v1/systems/import', {
+        raw: { data, contentType }, query: { dry_run: dryRun ? 'true' : 'false' },
+    });
+
+// ---- classified information assets
+
+export const listAssets = (query: AssetQuery = {}) => request('get', '/api/v1/assets', { query });
+
+export const getAsset = (id: string) => request('get', '/api/v1/assets/{id}', { path: { id } });
+
+export const createAsset = (body: AssetCreate) => request('post', '/api/v1/assets', { body });
+
+export const updateAsset = (id: string, body: AssetUpdate) =>
+    request('patch', '/api/v1/assets/{id}', { path: { id }, body });
+
+export const disposeAsset = (id: string, body: AssetDispose) =>
+    request('post', '/api/v1/assets/{id}/dispose', { path: { id }, body });
+
+export const getAssetHistory = (id: string, limit = 100) =>
+    request('get', '/api/v1/assets/{id}/history', { path: { id }, query: { limit } });
+
+/** The handling rules of the asset's levels, merged, each as a plain Japanese sentence. */
+export const getAssetHandling = (id: string) => request('get', '/api/v1/assets/{id}/handling', { path: { id } });
+
+export const getAssetWarnings = (id: string) => request('get', '/api/v1/assets/{id}/warnings', { path: { id } });
+
+export const listAssetWarnings = (query: Query<'/api/v1/assets/warnings', 'get'> = {}) =>
+    request('get', '/api/v1/assets/warnings', { query });
+
+export const getAssetStats = (query: Query<'/api/v1/assets/stats', 'get'> = {}) =>
+    request('get', '/api/v1/assets/stats', { query });
+
+/** 棚卸し: every asset listed is recorded as reviewed today, or none is. */
+export const reviewAssets = (body: AssetReviewRequest) => request('post', '/api/v1/assets/review', { body });
+
+/** Where the browser downloads the asset register (CSV; XLSX with both registers). */
+export function assetsExportUrl(format: 'csv' | 'xlsx', unitId?: string): string {
+    return buildUrl('/api/v1/assets/export', { query: { format, unit_id: unitId } });
+}
+
+/** As importSystems, for the asset register. Needs elevation. */
+export const importAssets = (data: ArrayBuffer, contentType: string, dryRun: boolean) =>
+    request('post', '/api/v1/assets/import', {
+        raw: { data, contentType }, query: { dry_run: dryRun ? 'true' : 'false' },
+    });

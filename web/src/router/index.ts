@@ -40,6 +40,28 @@ export const router = createRouter({
                   meta: { permission: 'org.read', title: 'person.title', nav: 'people' } },
                 { path: 'org/import', name: 'org-import', component: () => import('@/views/org/ImportView.vue'),
                   meta: { permission: 'org.manage', title: 'orgImport.title' } },
+                // The registers of 対策基準 4 and 5. The asset register lives at `/inventory`, not
+                // `/assets/…`: the server answers every path under `/assets/` from the web build's own
+                // files (Vite's bundles, 404 when missing), so an app route there could not be
+                // reloaded or linked. `/assets` (no slash) still leads to the register.
+                // `inventory/import`, `/review` and `/warnings` are matched before
+                // `inventory/:id` (static segments rank first).
+                { path: 'assets', redirect: (to) => ({ name: 'assets', query: to.query }) },
+                { path: 'inventory', name: 'assets', component: () => import('@/views/assets/AssetsView.vue'),
+                  meta: { permission: 'assets.read', title: 'assets.title' } },
+                { path: 'inventory/import', name: 'assets-import', component: () => import('@/views/assets/AssetImportView.vue'),
+                  meta: { permission: 'assets.manage', title: 'assetImport.title' } },
+                { path: 'inventory/review', name: 'assets-review', component: () => import('@/views/assets/AssetReviewView.vue'),
+                  meta: { permission: 'assets.read', title: 'assetReview.title' } },
+                { path: 'inventory/warnings', name: 'assets-warnings',
+                  component: () => import('@/views/assets/AssetWarningsView.vue'),
+                  meta: { permission: 'assets.read', title: 'assetWarnings.title' } },
+                { path: 'inventory/:id', name: 'asset', component: () => import('@/views/assets/AssetView.vue'),
+                  meta: { permission: 'assets.read', title: 'asset.title', nav: 'assets' } },
+                { path: 'systems', name: 'systems', component: () => import('@/views/assets/SystemsView.vue'),
+                  meta: { permission: 'assets.read', title: 'systems.title' } },
+                { path: 'systems/:id', name: 'system', component: () => import('@/views/assets/SystemView.vue'),
+                  meta: { permission: 'assets.read', title: 'system.title', nav: 'systems' } },
                 // The policy: every logged-in user reads it. `policy/basic/…` and the pages below
                 // `policy/` are matched before `policy/:ref` (static segments rank first).
                 { path: 'policy/basic/:ref?', name: 'policy-basic', component: () => import('@/views/policy/PolicyView.vue'),

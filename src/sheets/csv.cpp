@@ -1,4 +1,4 @@
-#include "org/csv.h"
+#include "sheets/csv.h"
 
 #include <csv.h>
 #include <fmt/format.h>
@@ -10,18 +10,19 @@
 #include <utility>
 
 #include "core/text.h"
+#include "sheets/detail/cell_text.h"
 
 // Parsing is libcsv's (Debian libcsv-dev) in strict mode; this file adds the encoding
-// detection, the row and column bookkeeping for messages, and the limits.
+// detection, the row and column bookkeeping for messages, and the limits. Writing is a few
+// lines of RFC 4180 quoting.
 
-namespace mamori::org {
+namespace mamori::sheets {
 
 namespace {
 
 constexpr std::size_t kNone = std::string_view::npos;
 constexpr std::size_t kChunkBytes = 64 * 1024;  // parse in chunks so a limit stops early
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
-constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";  // U+3000
 
 struct Decoded {
     std::string text;
@@ -100,29 +101,6 @@ Result<Decoded> DecodeToUtf8(std::string_view bytes) {
     return Decoded{std::move(**converted), "cp932"};
 }
 
-std::string TrimSpaces(std::string_view s) {
-    for (;;) {
-        if (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-            s.remove_prefix(1);
-        } else if (s.substr(0, kIdeographicSpace.size()) == kIdeographicSpace) {
-            s.remove_prefix(kIdeographicSpace.size());
-        } else {
-            break;
-        }
-    }
-    for (;;) {
-        if (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-            s.remove_suffix(1);
-        } else if (s.size() >= kIdeographicSpace.size() &&
-                   s.substr(s.size() - kIdeographicSpace.size()) == kIdeographicSpace) {
-            s.remove_suffix(kIdeographicSpace.size());
-        } else {
-            break;
-        }
-    }
-    return std::string(s);
-}
-
 Error InvalidCsv(std::string message) { return Error::Invalid("invalid_csv", std::move(message)); }
 
 /// Receives libcsv's field and record events and builds the table. After the first error
@@ -162,7 +140,7 @@ class TableBuilder {
         if (!have_header_) {
             have_header_ = true;
             table_.header.reserve(fields.size());
-            for (const auto& f : fields) table_.header.push_back(TrimSpaces(f));
+            for (const auto& f : fields) table_.header.push_back(detail::TrimSpaces(f));
             return;
         }
         const bool all_empty =
@@ -190,11 +168,11 @@ class TableBuilder {
     bool have_header() const { return have_header_; }
     std::size_t CurrentRow() const { return records_ + 1; }
     std::size_t CurrentColumn() const { return fields_.size() + 1; }
-    CsvTable Take() { return std::move(table_); }
+    Table Take() { return std::move(table_); }
 
   private:
     std::size_t max_rows_;
-    CsvTable table_;
+    Table table_;
     std::vector<std::string> fields_;  // of the record being read
     std::size_t records_ = 0;          // records ended so far, blank lines included
     int previous_terminator_ = 0;
@@ -241,7 +219,7 @@ Error ParserError(int code, const TableBuilder& builder) {
 
 }  // namespace
 
-Result<CsvTable> ReadCsv(std::string_view bytes, std::size_t max_rows) {
+Result<Table> ReadCsv(std::string_view bytes, std::size_t max_rows) {
     auto decoded = DecodeToUtf8(bytes);
     if (!decoded) return Fail(std::move(decoded.error()));
     const std::string_view text = decoded->text;
@@ -267,9 +245,42 @@ Result<CsvTable> ReadCsv(std::string_view bytes, std::size_t max_rows) {
     if (!builder.have_header())
         return Fail(InvalidCsv("CSV ファイルが空です。1 行目に見出しを入れてください。"));
 
-    CsvTable table = builder.Take();
+    Table table = builder.Take();
     table.detected_encoding = std::move(decoded->encoding);
     return table;
 }
 
-}  // namespace mamori::org
+std::string WriteCsv(const std::vector<std::string>& header,
+                     const std::vector<std::vector<std::string>>& rows) {
+    std::string out;
+    std::size_t estimate = kUtf8Bom.size();
+    for (const auto& name : header) estimate += name.size() + 3;
+    for (const auto& row : rows)
+        for (const auto& value : row) estimate += value.size() + 3;
+    out.reserve(estimate);
+    out += kUtf8Bom;
+
+    const auto write_record = [&out](const std::vector<std::string>& fields, std::size_t width) {
+        for (std::size_t i = 0; i < std::max(width, fields.size()); ++i) {
+            if (i > 0) out += ',';
+            if (i >= fields.size()) continue;
+            const std::string& value = fields[i];
+            if (value.find_first_of(",\"\r\n") == std::string::npos) {
+                out += value;
+                continue;
+            }
+            out += '"';
+            for (const char c : value) {
+                if (c == '"') out += '"';
+                out += c;
+            }
+            out += '"';
+        }
+        out += "\r\n";
+    };
+    write_record(header, header.size());
+    for (const auto& row : rows) write_record(row, header.size());
+    return out;
+}
+
+}  // namespace mamori::sheets

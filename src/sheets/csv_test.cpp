@@ -1,4 +1,4 @@
-#include "org/csv.h"
+#include "sheets/csv.h"
 
 #include <gtest/gtest.h>
 #include <iconv.h>
@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace mamori::org {
+namespace mamori::sheets {
 namespace {
 
 using Rows = std::vector<std::vector<std::string>>;
@@ -224,5 +224,52 @@ TEST(CsvTest, OverlongUtf8IsNotTakenAsUtf8) {
     EXPECT_EQ(ErrorFor("a\n\xED\xA0\x80\n").code, "invalid_encoding");
 }
 
+TEST(CsvWriterTest, BomCrlfAndQuotingOnlyWhenNeeded) {
+    const std::string csv = WriteCsv({"氏名", "備考"}, {{"平川 太郎", "a,b"},
+                                                        {"say \"hi\"", "1行目\r\n2行目"},
+                                                        {"cr\rhere", "lf\nhere"},
+                                                        {"", " spaced "}});
+    EXPECT_EQ(csv,
+              "\xEF\xBB\xBF氏名,備考\r\n"
+              "平川 太郎,\"a,b\"\r\n"
+              "\"say \"\"hi\"\"\",\"1行目\r\n2行目\"\r\n"
+              "\"cr\rhere\",\"lf\nhere\"\r\n"
+              ", spaced \r\n");
+}
+
+TEST(CsvWriterTest, FormulaLikeTextIsWrittenUnchanged) {
+    EXPECT_EQ(WriteCsv({"a", "b", "c", "d", "e"}, {{"=1+1", "+81", "-", "@SUM(A1)", "\tx"}}),
+              "\xEF\xBB\xBF"
+              "a,b,c,d,e\r\n=1+1,+81,-,@SUM(A1),\tx\r\n");
+}
+
+TEST(CsvWriterTest, ShortRowsArePaddedToTheHeader) {
+    EXPECT_EQ(WriteCsv({"a", "b", "c"}, {{"1"}, {}}),
+              "\xEF\xBB\xBF"
+              "a,b,c\r\n1,,\r\n,,\r\n");
+}
+
+TEST(CsvWriterTest, HeaderOnly) {
+    EXPECT_EQ(WriteCsv({"a"}, {}),
+              "\xEF\xBB\xBF"
+              "a\r\n");
+}
+
+TEST(CsvWriterTest, RoundTripGivesBackTheSameStrings) {
+    const std::vector<std::string> header = {"番号", "名称", "備考", "日付", "式"};
+    const Rows rows = {
+        {"00123", "情報資産台帳, 第1版", "彼は \"はい\" と言った", "2026-04-01", "=1+1"},
+        {"", "改行\r\nあり\nLF のみ\rCR のみ", "", "", "-"},
+        {"0", " 前後に空白 ", "\t", "@x", "+1"},
+        {"①ｶﾅ\u3000", "\"", ",", "\"\"", "end"},
+    };
+    auto t = ReadCsv(WriteCsv(header, rows));
+    ASSERT_TRUE(t) << t.error().message;
+    EXPECT_EQ(t->detected_encoding, "utf-8");
+    EXPECT_EQ(t->header, header);
+    EXPECT_EQ(t->rows, rows);
+    EXPECT_EQ(t->row_numbers, (std::vector<int>{2, 3, 4, 5}));
+}
+
 }  // namespace
-}  // namespace mamori::org
+}  // namespace mamori::sheets
