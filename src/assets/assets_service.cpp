@@ -1379,9 +1379,9 @@ Result<ImportResult> AssetsService::ImportAssets(const Context& ctx,
                     }
                     auto after = ApplyAssetUpdate(tx, ctx, *change, *access, before, u);
                     if (!after) return Fail(after.error());
-                    return ImportResult::Item{
-                        0, number, after->name,
-                        after->updated_at == before.updated_at ? "unchanged" : "update"};
+                    const bool same = AssetJson(*after) == AssetJson(before);
+                    return ImportResult::Item{0, number, after->name,
+                                              same ? "unchanged" : "update"};
                 }
             } else {
                 if (next == 0) {
@@ -1434,9 +1434,8 @@ Result<ImportResult> AssetsService::ImportSystems(const Context& ctx,
                     return Fail(r.error());
                 auto after = ApplySystemUpdate(tx, ctx, *change, *access, before, UpdateFrom(n));
                 if (!after) return Fail(after.error());
-                return ImportResult::Item{
-                    0, n.name, n.name,
-                    after->updated_at == before.updated_at ? "unchanged" : "update"};
+                const bool same = SystemJson(*after) == SystemJson(before);
+                return ImportResult::Item{0, n.name, n.name, same ? "unchanged" : "update"};
             }
             auto created = InsertSystem(tx, ctx, *change, *access, n);
             if (!created) return Fail(created.error());

@@ -514,6 +514,105 @@ TEST_P(AssetsServiceTest, HandlingAndWarningsOfAnAsset) {
               ErrorKind::kForbidden);
 }
 
+TEST_P(AssetsServiceTest, ImportCreatesUpdatesAndLeavesUnchangedAllOrNothing) {
+    auto existing = service_->CreateAsset(As(manager_), Asset("既存台帳"));
+    ASSERT_TRUE(existing) << existing.error().message;
+    const auto before = Events();
+
+    // Row 2 updates the existing asset, row 3 creates with a given number, row 4 gets a
+    // generated number that must skip A-000002 (given in the file), row 5 repeats a number.
+    auto same = Asset("既存台帳");
+    same.asset_number = existing->asset_number;
+    auto renamed = same;
+    renamed.name = "既存台帳 (改)";
+    auto given = Asset("新しい台帳");
+    given.asset_number = "A-000002";
+    auto generated = Asset("番号なし");
+    auto twice = Asset("重複");
+    twice.asset_number = "A-000002";
+    std::vector<AssetImportRow> rows{{2, renamed}, {3, given}, {4, generated}, {5, twice}};
+    auto bad = service_->ImportAssets(As(manager_), rows, false);
+    ASSERT_TRUE(bad) << bad.error().message;
+    ASSERT_EQ(bad->errors.size(), 1u);
+    EXPECT_EQ(bad->errors[0].row, 5);
+    EXPECT_EQ(bad->errors[0].field, "asset_number");
+    EXPECT_FALSE(bad->written);
+    EXPECT_EQ(Events(), before);  // rolled back
+
+    rows.pop_back();
+    auto ok = service_->ImportAssets(As(manager_), rows, false);
+    ASSERT_TRUE(ok) << ok.error().message;
+    ASSERT_TRUE(ok->errors.empty()) << ok->errors[0].message;
+    EXPECT_TRUE(ok->written);
+    EXPECT_EQ(ok->created, 2);
+    EXPECT_EQ(ok->updated, 1);
+    EXPECT_EQ(ok->items[2].key, "A-000003");  // A-000001 exists, A-000002 was given
+    EXPECT_EQ(Events(), before + 4);          // three changes and the import itself
+
+    // The same file again changes nothing (the generated row now creates another asset, so
+    // leave it out as an exported file would carry its number).
+    rows.pop_back();
+    auto again = service_->ImportAssets(As(manager_), rows, false);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->unchanged, 2);
+    EXPECT_EQ(again->created + again->updated, 0);
+
+    // Another section's manager may not touch these rows; a dry run writes nothing.
+    auto theirs = service_->ImportAssets(As(other_manager_), rows, true);
+    ASSERT_TRUE(theirs);
+    ASSERT_EQ(theirs->errors.size(), 2u);
+    EXPECT_EQ(theirs->errors[0].field, "owner_unit_id");
+    EXPECT_EQ(service_->ImportAssets(As(staff_), rows, true).error().kind, ErrorKind::kForbidden);
+}
+
+TEST_P(AssetsServiceTest, ReviewStatsAndSort) {
+    auto overdue = Asset("期限切れ");
+    overdue.next_review_on = "2026-01-31";
+    overdue.personal_info = true;
+    auto a = service_->CreateAsset(As(manager_), overdue);
+    auto soon = Asset("まもなく", "2");
+    soon.next_review_on = "2026-12-10";
+    auto b = service_->CreateAsset(As(manager_), soon);
+    ASSERT_TRUE(a && b);
+
+    auto stats = service_->Stats(As(gm_), "");
+    ASSERT_TRUE(stats) << stats.error().message;
+    EXPECT_EQ(stats->active, 2);
+    EXPECT_EQ(stats->personal_info, 1);
+    EXPECT_EQ(stats->review_overdue, 1);
+    EXPECT_EQ(stats->review_due_soon, 1);
+    EXPECT_EQ(stats->by_confidentiality.size(), 5u);  // every level of the scheme
+
+    auto by_level = service_->ListAssets(As(gm_), {.sort = "-confidentiality"});
+    ASSERT_TRUE(by_level) << by_level.error().message;
+    ASSERT_EQ(by_level->items.size(), 2u);
+    EXPECT_EQ(by_level->items[0].confidentiality, "3B");  // rank 4 before rank 2
+    auto page = service_->ListAssets(As(gm_), {.sort = "next_review_on", .limit = 1});
+    ASSERT_TRUE(page);
+    EXPECT_EQ(page->items[0].name, "期限切れ");
+    auto next = service_->ListAssets(
+        As(gm_), {.sort = "next_review_on", .cursor = page->next_cursor, .limit = 1});
+    ASSERT_TRUE(next) << next.error().message;
+    EXPECT_EQ(next->items[0].name, "まもなく");
+
+    EXPECT_EQ(service_->ReviewAssets(As(other_manager_), {{a->id}, ""}).error().kind,
+              ErrorKind::kForbidden);
+    EXPECT_EQ(service_->ReviewAssets(As(manager_), {{a->id}, "2026-11-27"}).error().code,
+              "invalid_field");  // not after today
+    auto done = service_->ReviewAssets(As(manager_), {{a->id, b->id}, ""});
+    ASSERT_TRUE(done) << done.error().message;
+    EXPECT_EQ(done->reviewed_on, "2026-11-27");
+    EXPECT_EQ(done->next_review_on, "2027-11-27");
+    auto got = service_->GetAsset(As(manager_), a->id);
+    EXPECT_EQ(got->last_reviewed_by, person_id_);
+    EXPECT_EQ(got->next_review_on, "2027-11-27");
+    EXPECT_EQ(service_->Stats(As(gm_), "")->review_overdue, 0);
+
+    auto warnings = service_->ListWarnings(As(gm_), {});
+    ASSERT_TRUE(warnings);
+    EXPECT_TRUE(warnings->items.empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AssetsServiceTest, mamori::testing::AllBackends(),
                          mamori::testing::BackendName);
 

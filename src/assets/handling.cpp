@@ -165,44 +165,24 @@ std::string DescribeRule(const AppliedRule& r,
                          const std::function<std::string(const std::string&)>& role_name) {
     const RuleText* t = TextOf(r.key);
     const std::string subject = t ? std::string(t->subject) : r.key;
-    std::vector<std::string> parts;
-    if (Field(r, "allowed") == "false") parts.push_back(subject + "は禁止されています");
-    if (Field(r, "allowed") == "true") parts.push_back(subject + "できます");
-    if (Field(r, "restricted") == "true") parts.push_back("業務に必要な範囲に限ります");
-    if (Field(r, "designated_only") == "true") parts.push_back("定められた場所に限ります");
-    if (Field(r, "locked") == "true") parts.push_back("施錠できる場所に置きます");
-    if (Field(r, "encryption") == "required") parts.push_back("暗号化が必要です");
-    if (Field(r, "encryption") == "recommended") parts.push_back("暗号化が推奨されます");
-    if (Field(r, "method") == "irrecoverable") parts.push_back("復元できない方法で行います");
-    if (Field(r, "record") == "required") parts.push_back("記録が必要です");
-    if (Field(r, "required") == "true") parts.push_back("必要です");
-    if (Field(r, "required") == "false") parts.push_back("必須ではありません");
+    // One short sentence per field, in the order a person acts on them.
+    std::string out;
+    if (Field(r, "allowed") == "false") out += subject + "は禁止されています。";
+    if (Field(r, "allowed") == "true") out += subject + "は認められています。";
+    if (Field(r, "restricted") == "true") out += subject + "は業務に必要な範囲に限ります。";
+    if (Field(r, "designated_only") == "true") out += "定められた場所に保管します。";
+    if (Field(r, "locked") == "true") out += "施錠できる場所に置きます。";
+    if (Field(r, "encryption") == "required") out += "暗号化が必要です。";
+    if (Field(r, "encryption") == "recommended") out += "暗号化を推奨します。";
+    if (Field(r, "method") == "irrecoverable") out += subject + "は復元できない方法で行います。";
+    if (Field(r, "record") == "required") out += "日時、担当者及び方法を記録します。";
+    if (Field(r, "required") == "true") out += subject + "が必要です。";
+    if (Field(r, "required") == "false") out += subject + "は必須ではありません。";
     if (const std::string target = Field(r, "target"); !target.empty())
-        parts.push_back("目標は「" + target + "」です");
+        out += "目標は「" + target + "」です。";
     if (const std::string role = Field(r, "requires_approval_by"); !role.empty())
-        parts.push_back(role_name(role) + "の許可が必要です");
-    if (parts.empty()) return subject + "について定めがあります。";
-    std::string out = subject + "は、";
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-        std::string p = parts[i];
-        // 「〜です」 joined as 「〜で、」; the last one ends the sentence.
-        if (i + 1 < parts.size()) {
-            const std::string desu = "です";
-            const std::string masu = "ます";
-            if (p.size() >= desu.size() &&
-                p.compare(p.size() - desu.size(), desu.size(), desu) == 0)
-                p = p.substr(0, p.size() - desu.size()) + "で";
-            else if (p.size() >= masu.size() &&
-                     p.compare(p.size() - masu.size(), masu.size(), masu) == 0)
-                p = p.substr(0, p.size() - masu.size()) + "、";
-            out += p + (p.ends_with("、") ? "" : "、");
-        } else {
-            out += p + "。";
-        }
-    }
-    // 「禁止されています」 reads better without the topic 「〜は、」 repeating the subject.
-    const std::string repeated = subject + "は、" + subject + "は";
-    if (out.starts_with(repeated)) out = subject + "は" + out.substr(repeated.size());
+        out += subject + "には" + role_name(role) + "の許可が必要です。";
+    if (out.empty()) out = subject + "について定めがあります。";
     return out;
 }
 

@@ -178,5 +178,23 @@ TEST(HandlingTest, ValidateLevelsNamesTheField) {
     EXPECT_EQ(extra.error().field, "availability");
 }
 
+TEST(HandlingTest, RulesReadAsPlainJapanese) {
+    auto names = [](const std::string& role) {
+        return role == "section_manager" ? std::string("情報セキュリティ管理者") : role;
+    };
+    AppliedRule takeout{.key = "takeout", .fields = {{"requires_approval_by", "section_manager"}}};
+    EXPECT_EQ(RuleTitle("takeout"), "持ち出し");
+    EXPECT_EQ(DescribeRule(takeout, names), "持ち出しには情報セキュリティ管理者の許可が必要です。");
+    AppliedRule devices{.key = "private_devices", .fields = {{"allowed", "false"}}};
+    EXPECT_EQ(DescribeRule(devices, names), "支給以外の端末での取扱いは禁止されています。");
+    AppliedRule disposal{.key = "disposal",
+                         .fields = {{"method", "irrecoverable"}, {"record", "required"}}};
+    EXPECT_EQ(DescribeRule(disposal, names),
+              "廃棄は復元できない方法で行います。日時、担当者及び方法を記録します。");
+    AppliedRule label{.key = "label", .fields = {{"required", "true"}}};
+    EXPECT_EQ(DescribeRule(label, names), "分類の表示が必要です。");
+    EXPECT_EQ(RuleTitle("unknown_key"), "unknown_key");
+}
+
 }  // namespace
 }  // namespace mamori::assets

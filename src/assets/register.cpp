@@ -318,6 +318,11 @@ std::string UnitId(const Lookups& l, const std::string& text, std::string_view c
     return unit->id;
 }
 
+/// After a large import, fresh planner statistics (see Serve): the register's shape changed.
+void Reanalyse(store::Database& db, const ImportResult& r) {
+    if (r.written && r.created + r.updated >= 1000) (void)db.Query("ANALYZE");
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -521,6 +526,7 @@ Result<RegisterImport> Registers::ImportAssets(const Context& ctx, std::string_v
     if (!result) return Fail(result.error());
     MergeErrors(*result, std::move(own), columns);
     result->dry_run = dry_run;
+    Reanalyse(db_, *result);
     return RegisterImport{std::move(*result), table->detected_encoding};
 }
 
@@ -578,6 +584,7 @@ Result<RegisterImport> Registers::ImportSystems(const Context& ctx, std::string_
     if (!result) return Fail(result.error());
     MergeErrors(*result, std::move(own), columns);
     result->dry_run = dry_run;
+    Reanalyse(db_, *result);
     return RegisterImport{std::move(*result), table->detected_encoding};
 }
 

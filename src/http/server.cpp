@@ -103,10 +103,14 @@ struct Server::Impl {
           workers(static_cast<std::size_t>(opt.worker_threads)),
           signals(ioc),
           grace(ioc),
-          id_prefix(crypto::Hex(crypto::RandomBytes(4))) {}
+          id_prefix(crypto::Hex(crypto::RandomBytes(4))) {
+        for (const auto& route : router.routes())
+            largest_body = std::max(largest_body, route.max_body_bytes);
+    }
 
     ServerOptions opt;
     const Router& router;
+    std::size_t largest_body = 0;  ///< the largest body any route takes
     std::unique_ptr<StaticFiles> files;
     Authorizer authorize;
     asio::io_context ioc;
@@ -306,33 +310,46 @@ struct Server::Impl {
             const auto start = std::chrono::steady_clock::now();
             bhttp::request_parser<bhttp::string_body> parser;
             parser.header_limit(static_cast<std::uint32_t>(opt.max_header_bytes));
-            parser.body_limit(opt.max_body_bytes);
+            // The header first, read with the largest limit any route allows, so that a
+            // route taking uploads may take a larger body; then the request's own limit.
+            parser.body_limit(std::max<std::uint64_t>(opt.max_body_bytes, largest_body));
             lowest.expires_after(opt.read_timeout);
-            // The header first: a route that takes uploads may allow a larger body.
-            auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+            // (No structured bindings around these co_awaits: GCC 12 miscompiles them in a
+            // nested scope of a coroutine.)
+            auto header = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+            beast::error_code ec = std::get<0>(header);
             std::size_t body_limit = opt.max_body_bytes;
-            if (!hec) {
+            if (!ec) {
                 body_limit = BodyLimitFor(parser.get());
-                parser.body_limit(body_limit);
+                const auto length = parser.content_length();
+                if (length && *length > body_limit) {
+                    ec = bhttp::error::body_limit;
+                } else {
+                    parser.body_limit(body_limit);
+                    if (!parser.is_done()) {
+                        auto body = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+                        ec = std::get<0>(body);
+                    }
+                }
             }
-            auto [ec, n] = hec ? std::tuple<beast::error_code, std::size_t>{hec, hn}
-                               : co_await bhttp::async_read(stream, buffer, parser, kTuple);
+            // Each refusal's Error is a named local: GCC 12 destroys a temporary argument of
+            // a co_awaited coroutine twice when it is built in the call.
             if (ec == bhttp::error::header_limit) {
-                co_await Refuse(stream, 431,
-                                {ErrorKind::kTooLarge,
-                                 "headers_too_large",
-                                 fmt::format("リクエストヘッダが大きすぎます (上限 {} バイト)",
-                                             opt.max_header_bytes),
-                                 {}});
+                Error too_large{ErrorKind::kTooLarge,
+                                "headers_too_large",
+                                fmt::format("リクエストヘッダが大きすぎます (上限 {} バイト)",
+                                            opt.max_header_bytes),
+                                {}};
+                co_await Refuse(stream, 431, std::move(too_large));
                 break;
             }
             if (ec == bhttp::error::body_limit) {
-                co_await Refuse(
-                    stream, 413,
-                    {ErrorKind::kTooLarge,
-                     "body_too_large",
-                     fmt::format("リクエスト本文が大きすぎます (上限 {} バイト)", body_limit),
-                     {}});
+                Error too_large{
+                    ErrorKind::kTooLarge,
+                    "body_too_large",
+                    fmt::format("リクエスト本文が大きすぎます (上限 {} バイト)", body_limit),
+                    {}};
+                co_await Refuse(stream, 413, std::move(too_large));
                 break;
             }
             if (ec == beast::error::timeout || ec == bhttp::error::end_of_stream ||
@@ -340,9 +357,9 @@ struct Server::Impl {
                 ec == asio::error::operation_aborted)
                 break;
             if (ec) {
-                co_await Refuse(stream, 400,
-                                Error::Invalid("malformed_request",
-                                               "HTTP リクエストとして読めません: " + ec.message()));
+                Error malformed = Error::Invalid(
+                    "malformed_request", "HTTP リクエストとして読めません: " + ec.message());
+                co_await Refuse(stream, 400, std::move(malformed));
                 break;
             }
             auto& breq = parser.get();

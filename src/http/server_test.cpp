@@ -62,6 +62,34 @@ TEST(ServerTest, AuthorizerSeesTheRoutePermission) {
     EXPECT_EQ(seen, "items.read");
 }
 
+TEST(ServerTest, AnUploadRouteTakesALargerBodyThanTheDefault) {
+    Router r;
+    auto size = [](Request& req) {
+        return Response::Text(200, "text/plain", std::to_string(req.body.size()));
+    };
+    r.Add({Method::kPost, "/api/v1/upload", std::string(kPublic), RunOn::kWorker, size,
+           4 * 1024 * 1024});
+    r.Add({Method::kPost, "/api/v1/small", std::string(kPublic), RunOn::kWorker, size});
+    InProcessServer s(r);
+    const std::string two_mb(2 * 1024 * 1024, 'x');
+    auto up = mamori::testing::Http(s.port(), "POST", "/api/v1/upload", two_mb,
+                                    {{"Content-Type", "text/csv"}});
+    EXPECT_EQ(up.status, 200) << up.body;
+    EXPECT_EQ(up.body, std::to_string(two_mb.size()));
+    // Refused from the header alone (Content-Length), before any body is sent.
+    auto header_only = [&](const std::string& target, std::size_t length) {
+        return mamori::testing::RawExchange(s.port(),
+                                            "POST " + target +
+                                                " HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
+                                                "Content-Length: " +
+                                                std::to_string(length) + "\r\n\r\n");
+    };
+    EXPECT_NE(header_only("/api/v1/small", two_mb.size()).find(" 413 "), std::string::npos);
+    EXPECT_NE(header_only("/api/v1/upload", 5 * 1024 * 1024).find(" 413 "), std::string::npos);
+    // The server is still there.
+    EXPECT_EQ(mamori::testing::Http(s.port(), "POST", "/api/v1/small", "ok").status, 200);
+}
+
 TEST(ServerTest, WorkerRoutesRunOffTheIoThreadsAndGetDecodedParams) {
     Router r;
     r.Add({Method::kGet, "/api/v1/items/{id}", std::string(kPublic), RunOn::kWorker,

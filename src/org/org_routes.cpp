@@ -456,6 +456,7 @@ void AddOrgRoutes(http::Router& router, OrgService& service, std::chrono::millis
                                   {"name", r.name},
                                   {"description", r.description},
                                   {"scope", scope},
+                                  {"system", r.for_system},
                                   {"permissions", std::move(perms)}});
              }
              json::array rules;

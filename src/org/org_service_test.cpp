@@ -485,7 +485,7 @@ TEST_P(OrgStoreTest, AccessScopingAndRefusalsChangeNothing) {
     EXPECT_EQ(dept_list->items.size(), 3u);
 
     Principal ps = As(staff);
-    EXPECT_TRUE(ps.permissions.empty());
+    EXPECT_EQ(ps.permissions, std::vector<std::string>{"assets.read"});  // no org.read
     Context cs{&ps, "r", ""};
     EXPECT_EQ(service_->ListPeople(cs, {}).error().kind, ErrorKind::kForbidden);
 
@@ -516,8 +516,8 @@ TEST_P(OrgStoreTest, LoadPrincipalGrants) {
     EXPECT_EQ(p.grants[0].unit_id, dept);
     EXPECT_EQ(p.grants[1].role, "general_manager");
     EXPECT_EQ(p.permissions,
-              (std::vector<std::string>{"audit.read", "org.read", "policy.acknowledgements.read",
-                                        "policy.manage"}));
+              (std::vector<std::string>{"assets.read", "audit.read", "org.read",
+                                        "policy.acknowledgements.read", "policy.manage"}));
 }
 
 TEST_P(OrgStoreTest, PagingByUsername) {

@@ -33,7 +33,13 @@ TEST(RoleCatalogTest, PermissionMatrix) {
     EXPECT_FALSE(has("section_manager", "audit.read"));
     EXPECT_TRUE(has("platform_admin", "org.manage"));
     EXPECT_FALSE(has("ciso", "org.manage"));  // approvers do not run the installation
-    EXPECT_TRUE(c.Find("staff")->permissions.empty());
+    // Staff read their own section's information assets, and only that.
+    EXPECT_EQ(c.Find("staff")->permissions, std::vector<std::string>{"assets.read"});
+    EXPECT_TRUE(has("section_manager", "assets.manage"));
+    EXPECT_FALSE(has("general_manager", "assets.manage"));
+    EXPECT_FALSE(has("platform_admin", "assets.read"));  // the installation, not the register
+    EXPECT_TRUE(c.Find("system_manager")->for_system);
+    EXPECT_FALSE(c.Find("section_manager")->for_system);
 }
 
 TEST(RoleCatalogTest, ReportsEveryProblem) {

@@ -812,6 +812,7 @@ const en: MessageSchema = {
             status: 'Status',
             created_at: 'Registered',
             updated_at: 'Updated',
+            updated_on: 'Updated on',
         },
         systemFields: {
             name: 'System name',
@@ -1019,7 +1020,6 @@ const en: MessageSchema = {
         chooseFile: 'Choose a file.',
         check: 'Check',
         import: 'Import',
-        elevationHint: 'Importing needs elevation (your password again).',
         errorsTitle: 'The file has errors. Nothing was imported.',
         checkedOk: 'No errors: {created} new, {updated} updated, {unchanged} unchanged. Check the list, then choose Import.',
         done: 'Imported ({created} new, {updated} updated, {unchanged} unchanged).',

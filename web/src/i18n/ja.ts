@@ -810,7 +810,8 @@ const ja = {
             notes: '備考',
             status: '状態',
             created_at: '登録日時',
-            updated_at: '更新日',
+            updated_at: '更新日時',
+            updated_on: '更新日',
         },
         systemFields: {
             name: 'システム名',
@@ -1018,7 +1019,6 @@ const ja = {
         chooseFile: 'ファイルを選んでください。',
         check: '確認',
         import: '取り込む',
-        elevationHint: '取り込みには管理者権限への昇格 (パスワードの再入力) が必要です。',
         errorsTitle: 'ファイルに誤りがあります。1 件も取り込んでいません。',
         checkedOk: '誤りはありません。新規 {created} 件、更新 {updated} 件、変更なし {unchanged} 件です。内容を確認してから「取り込む」を押してください。',
         done: '取り込みました (新規 {created} 件、更新 {updated} 件、変更なし {unchanged} 件)。',
