@@ -329,6 +329,14 @@ void Reanalyse(store::Database& db, const ImportResult& r) {
 // Export
 
 Result<RegisterFile> Registers::ExportSystems(const Context& ctx, SheetFormat format) {
+    auto sheet = SystemsSheet(ctx);
+    if (!sheet) return Fail(sheet.error());
+    std::vector<sheets::Sheet> out;
+    out.push_back(std::move(*sheet));
+    return MakeFile(format, "systems", std::move(out));
+}
+
+Result<sheets::Sheet> Registers::SystemsSheet(const Context& ctx) {
     auto systems = service_.ListSystems(ctx, {});
     if (!systems) return Fail(systems.error());
     auto tree = org::UnitTree::Load(db_);
@@ -344,7 +352,7 @@ Result<RegisterFile> Registers::ExportSystems(const Context& ctx, SheetFormat fo
                               LabelOf(kHosting, s.hosting), s.vendor, s.highest_confidentiality,
                               LabelOf(kSystemStatus, s.status)});
     }
-    return MakeFile(format, "systems", {std::move(sheet)});
+    return sheet;
 }
 
 Result<RegisterFile> Registers::ExportAssets(const Context& ctx, SheetFormat format,
@@ -399,13 +407,9 @@ Result<RegisterFile> Registers::ExportAssets(const Context& ctx, SheetFormat for
     out.push_back(std::move(sheet));
     if (format == SheetFormat::kXlsx) {
         // The workbook carries both registers, as a city keeps them.
-        auto systems_file = ExportSystems(ctx, SheetFormat::kCsv);
-        if (!systems_file) return Fail(systems_file.error());
-        auto table = sheets::ReadCsv(systems_file->body);
-        if (!table) return Fail(table.error());
-        sheets::Sheet s = EmptySheet(kSystemSheet, SystemColumns());
-        s.rows = std::move(table->rows);
-        out.push_back(std::move(s));
+        auto systems_sheet = SystemsSheet(ctx);
+        if (!systems_sheet) return Fail(systems_sheet.error());
+        out.push_back(std::move(*systems_sheet));
     }
     return MakeFile(format, "assets", std::move(out));
 }

@@ -6,6 +6,7 @@
 #include "assets/assets_service.h"
 #include "core/error.h"
 #include "core/principal.h"
+#include "sheets/xlsx.h"
 #include "store/database.h"
 
 namespace mamori::assets {
@@ -66,6 +67,9 @@ class Registers {
                                                        bool dry_run);
 
   private:
+    /// The system register as the caller may read it, as a sheet.
+    Result<sheets::Sheet> SystemsSheet(const Context& ctx);
+
     AssetsService& service_;
     store::Database& db_;
 };

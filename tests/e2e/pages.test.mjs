@@ -217,6 +217,9 @@ test('a lost session leads to the login page and back to the page the user was o
     const page = await app.openPage();
     await withFailureScreenshot(page, 'session-lost', async () => {
         await loginAs(page, 'kansa', kDemoPassword);
+        // Home has finished asking (the register summary loads after the page shows), so the
+        // lost session is first noticed by the click below.
+        await page.waitForLoadState('networkidle');
         // The session ends behind the page's back (as on idle expiry).
         await page.context().clearCookies();
         await page.getByRole('link', { name: '監査ログ', exact: true }).click();
