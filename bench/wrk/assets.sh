@@ -56,7 +56,7 @@ SQL
 }
 
 start() {
-  "$bin" serve --data "$1" --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
+  ${SERVER_PREFIX:-} "$bin" serve --data "$1" --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
   pid=$!
   for _ in $(seq 100); do grep -q 'serving on' "$tmp/out" 2>/dev/null && break; sleep 0.1; done
   url=$(grep -o 'http://[^ ]*' "$tmp/out" | head -1); url=${url%/}

@@ -335,10 +335,7 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
         spdlog::error("cannot open the database: {}", db.error().message);
         return 1;
     }
-    // Fresh planner statistics: without them SQLite may read and sort a whole register to
-    // answer one page of it. A few hundred milliseconds for 100,000 assets, once at start.
-    if (auto analysed = (*db)->Query("ANALYZE"); !analysed)
-        spdlog::warn("ANALYZE failed: {}", analysed.error().message);
+    assets::AnalyseRegister(**db);
 
     for (const auto& role : config->auth.mfa_required_roles) {
         if (!org::RoleCatalog::Builtin().Find(role)) {

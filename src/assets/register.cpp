@@ -1,6 +1,7 @@
 #include "assets/register.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <charconv>
@@ -318,12 +319,19 @@ std::string UnitId(const Lookups& l, const std::string& text, std::string_view c
     return unit->id;
 }
 
-/// After a large import, fresh planner statistics (see Serve): the register's shape changed.
+/// After a large import, fresh planner statistics: the register's shape changed.
 void Reanalyse(store::Database& db, const ImportResult& r) {
-    if (r.written && r.created + r.updated >= 1000) (void)db.Query("ANALYZE");
+    if (r.written && r.created + r.updated >= 1000) AnalyseRegister(db);
 }
 
 }  // namespace
+
+void AnalyseRegister(store::Database& db) {
+    auto count = db.Query("SELECT COUNT(*) FROM assets");
+    if (!count || count->rows.empty() || count->rows[0].Int(0) < kAnalyseFrom) return;
+    if (auto r = db.Query("ANALYZE assets"); !r)
+        spdlog::warn("ANALYZE assets failed: {}", r.error().message);
+}
 
 // ---------------------------------------------------------------------------------------
 // Export

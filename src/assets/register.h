@@ -16,6 +16,15 @@ inline constexpr std::size_t kMaxRegisterRows = 100000;
 /// The largest register file an import takes (CSV or XLSX).
 inline constexpr std::size_t kMaxRegisterBytes = 64 * 1024 * 1024;
 
+/// Planner statistics for the asset register (SQLite's ANALYZE; PostgreSQL's autovacuum
+/// does it by itself, and ANALYZE is harmless there). Without them SQLite may read and sort
+/// a whole register to answer one page of it. Only the `assets` table, and only once it
+/// holds kAnalyseFrom rows: statistics taken while a table is nearly empty would make the
+/// planner scan it once it has grown (seen with the ledger's node table). Called at start and
+/// after a large import.
+void AnalyseRegister(store::Database& db);
+inline constexpr std::int64_t kAnalyseFrom = 1000;
+
 /// The sheet names of the XLSX registers (and the sheet an import reads first).
 inline constexpr std::string_view kAssetSheet = "情報資産台帳";
 inline constexpr std::string_view kSystemSheet = "情報システム台帳";
