@@ -483,31 +483,8 @@ void AddAssetsRoutes(http::Router& router, AssetsService& service, Registers& re
                     u.name = body->OptionalString("name", 200);
                     u.owner_unit_id = body->OptionalString("owner_unit_id", kMaxIdChars);
                     u.confidentiality = body->OptionalString("confidentiality", 16);
-                    // Optional fields of an update are all std::optional: read into a
-                    // NewAsset-shaped holder, then keep only those present in the body.
-                    struct Holder {
-                        std::optional<std::string> description, manager_person_id, system_id,
-                            storage_location, integrity, availability, retention, label_text,
-                            next_review_on, notes, form;
-                        std::optional<bool> personal_info, specific_personal_info;
-                        std::optional<int> copies;
-                    } h;
-                    ReadAssetText(*body, h, true);
+                    ReadAssetText(*body, u, true);  // the optional fields of AssetUpdate
                     if (auto f = body->Finish(); !f) return Error(f.error(), req);
-                    u.description = h.description;
-                    u.manager_person_id = h.manager_person_id;
-                    u.system_id = h.system_id;
-                    u.storage_location = h.storage_location;
-                    u.integrity = h.integrity;
-                    u.availability = h.availability;
-                    u.retention = h.retention;
-                    u.label_text = h.label_text;
-                    u.next_review_on = h.next_review_on;
-                    u.notes = h.notes;
-                    u.form = h.form;
-                    u.personal_info = h.personal_info;
-                    u.specific_personal_info = h.specific_personal_info;
-                    u.copies = h.copies;
                     return Reply(svc->UpdateAsset(ContextOf(req), std::string(req.Param("id")), u),
                                  req, 200, asset_json);
                 }});

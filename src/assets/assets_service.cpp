@@ -274,6 +274,29 @@ boost::json::object AssetJson(const Asset& a) {
             {"notes", a.notes}};
 }
 
+/// `before` with the fields `u` sets.
+Asset Merged(const Asset& before, const AssetUpdate& u) {
+    Asset a = before;
+    if (u.name) a.name = *u.name;
+    if (u.description) a.description = *u.description;
+    if (u.owner_unit_id) a.owner_unit_id = *u.owner_unit_id;
+    if (u.manager_person_id) a.manager_person_id = *u.manager_person_id;
+    if (u.form) a.form = *u.form;
+    if (u.system_id) a.system_id = *u.system_id;
+    if (u.storage_location) a.storage_location = *u.storage_location;
+    if (u.confidentiality) a.confidentiality = *u.confidentiality;
+    if (u.integrity) a.integrity = *u.integrity;
+    if (u.availability) a.availability = *u.availability;
+    if (u.personal_info) a.personal_info = *u.personal_info;
+    if (u.specific_personal_info) a.specific_personal_info = *u.specific_personal_info;
+    if (u.retention) a.retention = *u.retention;
+    if (u.copies) a.copies = *u.copies;
+    if (u.label_text) a.label_text = *u.label_text;
+    if (u.next_review_on) a.next_review_on = *u.next_review_on;
+    if (u.notes) a.notes = *u.notes;
+    return a;
+}
+
 /// Checks every field; the levels only when `check_levels` (so that an asset classified
 /// under an earlier scheme can still be edited otherwise).
 Result<void> ValidateAsset(const Asset& a, const policy::ClassificationScheme& scheme,
@@ -699,24 +722,7 @@ Result<Asset> AssetsService::ApplyAssetUpdate(store::Tx& tx, const Context& ctx,
     const std::string& now = change.now;
     if (before.status == "disposed")
         return Fail(Error::Conflict("disposed", "廃棄済みの情報資産は変更できません"));
-    Asset a = before;
-    if (u.name) a.name = *u.name;
-    if (u.description) a.description = *u.description;
-    if (u.owner_unit_id) a.owner_unit_id = *u.owner_unit_id;
-    if (u.manager_person_id) a.manager_person_id = *u.manager_person_id;
-    if (u.form) a.form = *u.form;
-    if (u.system_id) a.system_id = *u.system_id;
-    if (u.storage_location) a.storage_location = *u.storage_location;
-    if (u.confidentiality) a.confidentiality = *u.confidentiality;
-    if (u.integrity) a.integrity = *u.integrity;
-    if (u.availability) a.availability = *u.availability;
-    if (u.personal_info) a.personal_info = *u.personal_info;
-    if (u.specific_personal_info) a.specific_personal_info = *u.specific_personal_info;
-    if (u.retention) a.retention = *u.retention;
-    if (u.copies) a.copies = *u.copies;
-    if (u.label_text) a.label_text = *u.label_text;
-    if (u.next_review_on) a.next_review_on = *u.next_review_on;
-    if (u.notes) a.notes = *u.notes;
+    Asset a = Merged(before, u);
     const bool levels = a.confidentiality != before.confidentiality ||
                         a.integrity != before.integrity || a.availability != before.availability;
     if (auto r = ValidateAsset(a, change.catalog->classification(), levels); !r)
@@ -1354,24 +1360,7 @@ Result<ImportResult> AssetsService::ImportAssets(const Context& ctx,
                     const AssetUpdate u = UpdateFrom(row.asset);
                     if (before.status == "disposed") {
                         // A disposed asset exported and imported back is simply unchanged.
-                        Asset merged = before;
-                        merged.name = *u.name;
-                        merged.description = *u.description;
-                        merged.owner_unit_id = *u.owner_unit_id;
-                        merged.manager_person_id = *u.manager_person_id;
-                        merged.form = *u.form;
-                        merged.system_id = *u.system_id;
-                        merged.storage_location = *u.storage_location;
-                        merged.confidentiality = *u.confidentiality;
-                        merged.integrity = *u.integrity;
-                        merged.availability = *u.availability;
-                        merged.personal_info = *u.personal_info;
-                        merged.specific_personal_info = *u.specific_personal_info;
-                        merged.retention = *u.retention;
-                        merged.copies = *u.copies;
-                        merged.label_text = *u.label_text;
-                        merged.next_review_on = *u.next_review_on;
-                        merged.notes = *u.notes;
+                        const Asset merged = Merged(before, u);
                         if (!Changes(AssetJson(before), AssetJson(merged)).empty())
                             return Fail(
                                 Error::Conflict("disposed", "廃棄済みの情報資産は変更できません"));
