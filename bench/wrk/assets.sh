@@ -58,7 +58,8 @@ SQL
 start() {
   ${SERVER_PREFIX:-} "$bin" serve --data "$1" --listen 127.0.0.1:0 >"$tmp/out" 2>"$tmp/err" &
   pid=$!
-  for _ in $(seq 100); do grep -q 'serving on' "$tmp/out" 2>/dev/null && break; sleep 0.1; done
+  # The first start indexes the seeded rows' text for search (a few seconds).
+  for _ in $(seq 600); do grep -q 'serving on' "$tmp/out" 2>/dev/null && break; sleep 0.1; done
   url=$(grep -o 'http://[^ ]*' "$tmp/out" | head -1); url=${url%/}
   rm -f "$tmp/jar"
   login=$(curl -s -c "$tmp/jar" -H 'Content-Type: application/json' \
@@ -83,7 +84,11 @@ for path in "/api/v1/assets?limit=50" \
             "/api/v1/assets?limit=50&unit_id=u-a&confidentiality=3B&personal_info=true" \
             "/api/v1/assets?limit=50&zone=mynumber&review_due_by=2027-03-01" \
             "/api/v1/assets?limit=50&sort=-name" \
-            "/api/v1/assets?limit=50&q=%E8%B3%87%E6%96%99%2012345"; do
+            "/api/v1/assets?limit=50&q=%E8%B3%87%E6%96%99%2012345" \
+            "/api/v1/assets?limit=50&q=%E7%A8%8E%E5%8B%99" \
+            "/api/v1/assets?limit=50&q=%E8%B3%87%E6%96%99" \
+            "/api/v1/assets?limit=50&q=%E8%B3%87%E6%96%99&confidentiality=3B&personal_info=true" \
+            "/api/v1/assets?limit=50&q=%E4%BD%8F%E6%B0%91%E5%9F%BA%E6%9C%AC%E5%8F%B0%E5%B8%B3"; do
   status=$(curl -s -o "$tmp/page" -w '%{http_code}' -b "mamori_session=$cookie" "$url$path")
   [ "$status" = 200 ] || { echo "list failed: $status $(cat "$tmp/page")" >&2; exit 1; }
   echo "== GET $path"

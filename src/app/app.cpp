@@ -335,6 +335,10 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
         spdlog::error("cannot open the database: {}", db.error().message);
         return 1;
     }
+    if (auto filled = assets::IndexAssetText(**db); !filled)
+        spdlog::warn("indexing asset text failed: {}", filled.error().message);
+    else if (*filled > 0)
+        spdlog::info("indexed the text of {} assets for search", *filled);
     assets::AnalyseRegister(**db);
 
     for (const auto& role : config->auth.mfa_required_roles) {

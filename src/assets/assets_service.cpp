@@ -15,6 +15,7 @@
 #include "core/text.h"
 #include "http/json_reader.h"
 #include "org/org_service.h"
+#include "store/text_search.h"
 #include "store/where.h"
 
 namespace mamori::assets {
@@ -24,7 +25,6 @@ namespace {
 using service::ActorOf;
 using service::ClampLimit;
 using service::Forbidden;
-using service::LikePattern;
 using service::NewId;
 constexpr auto Audit = &audit::RecordChange;
 
@@ -51,6 +51,10 @@ constexpr std::string_view kAssetColumns =
     "a.next_review_on, a.notes, a.status, a.disposed_on, a.disposal_method, a.disposed_by, "
     "a.disposal_witness, a.created_at, a.updated_at, a.last_reviewed_on, a.last_reviewed_by "
     "FROM assets a";
+constexpr store::SearchIndex kAssetSearch{"asset_text", "asset_id", "asset_search"};
+
+/// What text search finds an asset by: its name and description.
+std::string SearchText(const Asset& a) { return a.name + "\n" + a.description; }
 
 /// Whether any of the principal's grants carries `permission` (wherever it reaches).
 bool HoldsAnywhere(const org::RoleCatalog& roles, const Principal& p, std::string_view permission) {
@@ -711,9 +715,15 @@ Result<Asset> AssetsService::InsertAsset(store::Tx& tx, const Context& ctx, cons
         }
         return Fail(e);
     }
+    if (auto r = IndexAsset(tx, change, a); !r) return Fail(r.error());
     if (auto r = Audit(tx, ctx, "asset.create", "asset", a.id, AssetJson(a), now); !r)
         return Fail(r.error());
     return a;
+}
+
+Result<void> AssetsService::IndexAsset(store::Tx& tx, const Change& change, const Asset& a) {
+    if (change.text) return change.text->Add(tx, a.id, SearchText(a));
+    return store::IndexText(tx, kAssetSearch, a.id, SearchText(a));
 }
 
 Result<Asset> AssetsService::ApplyAssetUpdate(store::Tx& tx, const Context& ctx,
@@ -754,6 +764,8 @@ Result<Asset> AssetsService::ApplyAssetUpdate(store::Tx& tx, const Context& ctx,
          a.availability, a.personal_info, a.specific_personal_info, a.retention, a.copies,
          a.label_text, OptionalText(a.next_review_on), a.notes, now, a.id});
     if (!upd) return Fail(upd.error());
+    if (a.name != before.name || a.description != before.description)
+        if (auto r = IndexAsset(tx, change, a); !r) return Fail(r.error());
     if (auto r = Audit(tx, ctx, "asset.update", "asset", a.id, std::move(changes), now); !r)
         return Fail(r.error());
     return a;
@@ -817,6 +829,9 @@ Result<Page<Asset>> AssetsService::ListAssets(const Context& ctx, const AssetFil
     if (!f.cursor.empty() && !CheckAssetNumber(f.cursor))
         return Fail(Error::Invalid("invalid_field", "cursor が正しくありません", "cursor"));
     if (auto r = CheckText(f.q, "q", "検索語", kMaxQueryChars, false); !r) return Fail(r.error());
+    const auto search = store::SearchExpression(db_.backend(), f.q);
+    if (!f.q.empty() && !search)
+        return Fail(Error::Invalid("invalid_field", "検索語には文字か数字を含めてください", "q"));
     const bool descending = !f.sort.empty() && f.sort.front() == '-';
     const std::string sort = descending ? f.sort.substr(1) : f.sort;
     if (!sort.empty())
@@ -910,12 +925,19 @@ Result<Page<Asset>> AssetsService::ListAssets(const Context& ctx, const AssetFil
     if (!f.review_due_by.empty())
         where.Add("a.status = 'active' AND a.next_review_on <= ?", {f.review_due_by});
     if (!f.status.empty()) where.Add("a.status = ?", {f.status});
-    if (!f.q.empty()) {
-        const std::string pattern = LikePattern(f.q);
-        where.Add("(a.name LIKE ? ESCAPE '\\' OR a.description LIKE ? ESCAPE '\\')",
-                  {pattern, pattern});
-    }
     const std::string join = f.zone.empty() ? "" : " JOIN systems s ON s.id = a.system_id";
+    if (!f.q.empty()) {
+        // Sections (chosen, or all the reader may see) are read through their own index;
+        // the other filters may pass over many rows.
+        const bool filtered =
+            !f.system_id.empty() || !f.zone.empty() || !f.confidentiality.empty() ||
+            !f.integrity.empty() || !f.availability.empty() || f.personal_info ||
+            f.specific_personal_info || !f.review_due_by.empty() || !f.status.empty();
+        auto any = store::AddSearch(db_, where, kAssetSearch, "a.id", *search,
+                                    filtered ? "assets a" + join : std::string());
+        if (!any) return Fail(any.error());
+        if (!*any) return Page<Asset>{};
+    }
     const char* dir = descending ? " DESC" : "";
     std::string order = by_number ? fmt::format(" ORDER BY a.asset_number{}", dir)
                                   : fmt::format(" ORDER BY {}{}, a.asset_number{}", key, dir, dir);
@@ -1284,7 +1306,7 @@ const Error kRollback{ErrorKind::kConflict, "import_rolled_back", "", {}};
 template <typename Row, typename Apply>
 Result<ImportResult> RunImport(store::Database& db, const Context& ctx, std::string_view type,
                                const std::string& now, const std::vector<Row>& rows, bool dry_run,
-                               Apply&& apply) {
+                               Apply&& apply, store::TextBatch* text = nullptr) {
     ImportResult result;
     result.dry_run = dry_run;
     auto outcome = db.Transact([&](store::Tx& tx) -> Result<void> {
@@ -1306,6 +1328,8 @@ Result<ImportResult> RunImport(store::Database& db, const Context& ctx, std::str
             result.items.push_back(std::move(*item));
         }
         if (!result.errors.empty() || dry_run) return Fail(kRollback);
+        if (text)
+            if (auto r = text->Flush(tx); !r) return r;
         boost::json::object summary{{"rows", rows.size()},
                                     {"created", result.created},
                                     {"updated", result.updated},
@@ -1333,6 +1357,8 @@ Result<ImportResult> AssetsService::ImportAssets(const Context& ctx,
     std::set<std::string> seen;
     std::optional<org::Access> access;
     int next = 0;  // 0: not yet read from the database
+    store::TextBatch text(kAssetSearch);
+    change->text = &text;
     return RunImport(
         db_, ctx, "asset", change->now, rows, dry_run,
         [&](store::Tx& tx, const AssetImportRow& row) -> Result<ImportResult::Item> {
@@ -1384,7 +1410,8 @@ Result<ImportResult> AssetsService::ImportAssets(const Context& ctx,
             auto created = InsertAsset(tx, ctx, *change, *access, row.asset, number);
             if (!created) return Fail(created.error());
             return ImportResult::Item{0, number, created->name, "create"};
-        });
+        },
+        &text);
 }
 
 Result<ImportResult> AssetsService::ImportSystems(const Context& ctx,
@@ -1430,6 +1457,32 @@ Result<ImportResult> AssetsService::ImportSystems(const Context& ctx,
             if (!created) return Fail(created.error());
             return ImportResult::Item{0, n.name, n.name, "create"};
         });
+}
+
+Result<int> IndexAssetText(store::Database& db) {
+    constexpr int kBatch = 1000;
+    int filled = 0;
+    for (;;) {
+        auto done = db.Transact([&](store::Tx& tx) -> Result<int> {
+            auto rs = tx.Query(
+                "SELECT a.id, a.name, a.description FROM assets a "
+                "LEFT JOIN asset_text t ON t.asset_id = a.id WHERE t.id IS NULL LIMIT ?",
+                {kBatch});
+            if (!rs) return Fail(rs.error());
+            store::TextBatch text(kAssetSearch);
+            for (const auto& r : rs->rows) {
+                Asset a;
+                a.name = r.Text(1);
+                a.description = r.Text(2);
+                if (auto u = text.Add(tx, r.Text(0), SearchText(a)); !u) return Fail(u.error());
+            }
+            if (auto u = text.Flush(tx); !u) return Fail(u.error());
+            return static_cast<int>(rs->rows.size());
+        });
+        if (!done) return Fail(done.error());
+        filled += *done;
+        if (*done < kBatch) return filled;
+    }
 }
 
 }  // namespace mamori::assets

@@ -19,6 +19,7 @@
 #include "policy/catalog.h"
 #include "policy/policy_service.h"
 #include "store/database.h"
+#include "store/text_search.h"
 
 namespace mamori::assets {
 
@@ -342,7 +343,11 @@ class AssetsService {
         const Principal* actor = nullptr;
         std::shared_ptr<const policy::Catalog> catalog;
         std::string now;
+        /// An import's queue of search text, written before it commits; null: at once.
+        store::TextBatch* text = nullptr;
     };
+    /// Writes the asset's search text, through `change.text` when it is set.
+    static Result<void> IndexAsset(store::Tx& tx, const Change& change, const Asset& a);
     Result<Change> BeginChange(const Context& ctx);
     /// Refuses (403) when `access` does not let `actor` manage `unit_id`; with `new_unit`
     /// (an owner being set) first checks that the unit exists and is active (400).
@@ -384,5 +389,9 @@ class AssetsService {
     const org::RoleCatalog& roles_;
     CatalogSource catalog_;
 };
+
+/// Writes the text-search tokens of assets that have none — rows written before the
+/// search index existed, or by hand — and returns how many. Run at server start.
+Result<int> IndexAssetText(store::Database& db);
 
 }  // namespace mamori::assets

@@ -410,9 +410,27 @@ TEST_P(AssetsServiceTest, ListFiltersAndPaging) {
     EXPECT_EQ(count({.personal_info = true}), 2);
     EXPECT_EQ(count({.personal_info = false}), 4);
     EXPECT_EQ(count({.review_due_by = "2026-12-31"}), 1);
-    EXPECT_EQ(count({.q = "住民票 3"}), 1);
-    EXPECT_EQ(count({.q = "%_"}), 1);  // wildcards are literal
+    EXPECT_EQ(count({.q = "住民票 3"}), 1);  // every term, anywhere in name or description
+    EXPECT_EQ(count({.q = "民票"}), 5);
     EXPECT_EQ(count({.q = "完了"}), 1);
+    EXPECT_EQ(count({.q = "税"}), 1);
+    EXPECT_EQ(count({.q = "台帳 住民"}), 5);  // both words, apart, in five descriptions
+    EXPECT_EQ(count({.q = "税 住民票"}), 0);
+    EXPECT_EQ(service_->ListAssets(As(gm_), {.q = "%_"}).error().field, "q");  // no letters
+    // Rows without search tokens (written before the index, or by hand) are filled in.
+    ASSERT_TRUE(db_->Query("DELETE FROM asset_text"));
+    EXPECT_EQ(count({.q = "民票"}), 0);
+    auto filled = IndexAssetText(*db_);
+    ASSERT_TRUE(filled) << filled.error().message;
+    EXPECT_EQ(*filled, 6);
+    EXPECT_EQ(count({.q = "民票"}), 5);
+    // A renamed asset is found by its new name only.
+    auto taxes = service_->ListAssets(As(gm_), {.q = "税の台帳"});
+    ASSERT_TRUE(taxes && taxes->items.size() == 1u);
+    ASSERT_TRUE(service_->UpdateAsset(As(other_manager_), taxes->items[0].id,
+                                      {.name = std::string("固定資産課税台帳")}));
+    EXPECT_EQ(count({.q = "税の"}), 0);
+    EXPECT_EQ(count({.q = "固定資産"}), 1);
     EXPECT_EQ(count({.status = "disposed"}), 0);
 
     // Paging by asset number.
@@ -548,6 +566,15 @@ TEST_P(AssetsServiceTest, ImportCreatesUpdatesAndLeavesUnchangedAllOrNothing) {
     EXPECT_EQ(ok->updated, 1);
     EXPECT_EQ(ok->items[2].key, "A-000003");  // A-000001 exists, A-000002 was given
     EXPECT_EQ(Events(), before + 4);          // three changes and the import itself
+    // Imported text is searchable: the new name and the created rows, not the old name.
+    auto found = [&](const char* q) {
+        auto r = service_->ListAssets(As(manager_), {.q = q});
+        return r ? static_cast<int>(r->items.size()) : -1;
+    };
+    EXPECT_EQ(found("(改)"), 1);
+    EXPECT_EQ(found("新しい"), 1);
+    EXPECT_EQ(found("番号なし"), 1);
+    EXPECT_EQ(found("台帳 改"), 1);
 
     // The same file again changes nothing (the generated row now creates another asset, so
     // leave it out as an exported file would carry its number).

@@ -17,6 +17,9 @@ namespace mamori::store {
 ///    IDENTITY PRIMARY KEY); `{{key}}` is a 64-bit integer primary key the caller assigns
 ///    (INTEGER PRIMARY KEY, SQLite's rowid itself, so a look-up is one B-tree descent /
 ///    BIGINT PRIMARY KEY).
+/// 3. Backend sections in migrations: lines from `-- @sqlite` or `-- @postgresql` up to
+///    `-- @end` are kept for that backend only — for what has no common form, such as the
+///    text-search index (an FTS5 table kept in step by triggers / a GIN expression index).
 /// Everything else — TEXT, INTEGER, BIGINT, REAL, CHECK, UNIQUE, FOREIGN KEY, ON CONFLICT,
 /// RETURNING, CREATE INDEX IF NOT EXISTS — is written in the common subset both accept.
 /// Times are stored as RFC 3339 UTC text ("2026-11-27T02:00:00Z") so that text order is

@@ -31,5 +31,23 @@ TEST(DialectTest, KeyTokenIsTheRowidInSqlite) {
               "CREATE TABLE n (k BIGINT PRIMARY KEY, h BYTEA)");
 }
 
+TEST(DialectTest, KeepsOnlyTheBackendsSections) {
+    const std::string sql =
+        "ALTER TABLE t ADD COLUMN g TEXT;\n"
+        "-- @sqlite\n"
+        "CREATE VIRTUAL TABLE s USING fts5(g);\n"
+        "-- @end\n"
+        "-- @postgresql\n"
+        "CREATE INDEX s ON t USING gin (g);\n"
+        "-- @end\n"
+        "CREATE INDEX u ON t (g);\n";
+    EXPECT_EQ(ExpandMigration(sql, Backend::kSqlite),
+              "ALTER TABLE t ADD COLUMN g TEXT;\nCREATE VIRTUAL TABLE s USING fts5(g);\n"
+              "CREATE INDEX u ON t (g);\n");
+    EXPECT_EQ(ExpandMigration(sql, Backend::kPostgresql),
+              "ALTER TABLE t ADD COLUMN g TEXT;\nCREATE INDEX s ON t USING gin (g);\n"
+              "CREATE INDEX u ON t (g);\n");
+}
+
 }  // namespace
 }  // namespace mamori::store
