@@ -36,6 +36,7 @@
 #include "store/postgres/pg_database.h"
 #include "store/read_cache.h"
 #include "store/sqlite/sqlite_database.h"
+#include "workflow/workflow_service.h"
 
 namespace fs = std::filesystem;
 
@@ -405,10 +406,18 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
     assets::AssetsService assets_service(database, clock, catalog,
                                          assets::CatalogSourceOf(policy_service));
     assets::Registers registers(assets_service, database);
+    workflow::WorkflowService workflow_service(database, clock, catalog,
+                                               assets::CatalogSourceOf(policy_service));
+    // Approvals whose validity period has ended expire now, then hourly (below).
+    if (auto expired = workflow_service.ExpireDue(); !expired)
+        spdlog::error("expiring approvals: {}", expired.error().message);
+    else if (*expired > 0)
+        spdlog::info("{} approvals expired", *expired);
 
     http::Router router;
-    Services services{database,       auth_service,   token_service, org_service,   policy_service,
-                      ledger_service, assets_service, registers,     route_options, read_cache};
+    Services services{database,         auth_service,   token_service,  org_service,
+                      policy_service,   ledger_service, assets_service, registers,
+                      workflow_service, route_options,  read_cache};
     AddRoutes(router, services);
 
     const fs::path web_root = ResolveWebRoot(*config);
@@ -435,16 +444,20 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
         std::fflush(stdout);
         spdlog::info("mamori {} serving on {}:{} (database: {})", kVersion, host, server.port(),
                      config->database == DatabaseKind::kSqlite ? "sqlite" : "postgresql");
-        // Signed tree heads every N events or T seconds, and one more at a clean stop.
-        std::jthread checkpoints([&ledger_service](std::stop_token stop) {
+        // Signed tree heads every N events or T seconds, and one more at a clean stop; and
+        // hourly, approvals whose validity has ended expire.
+        std::jthread checkpoints([&ledger_service, &workflow_service](std::stop_token stop) {
             std::mutex m;
             std::condition_variable_any cv;
-            while (!stop.stop_requested()) {
+            for (int second = 1; !stop.stop_requested(); ++second) {
                 std::unique_lock lock(m);
                 cv.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
                 if (stop.stop_requested()) break;
                 if (auto c = ledger_service.CheckpointIfDue(false); !c)
                     spdlog::error("ledger checkpoint: {}", c.error().message);
+                if (second % 3600 == 0)
+                    if (auto e = workflow_service.ExpireDue(); !e)
+                        spdlog::error("expiring approvals: {}", e.error().message);
             }
         });
         server.Run(true);

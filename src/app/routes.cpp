@@ -6,6 +6,7 @@
 #include "ledger/ledger_routes.h"
 #include "org/org_routes.h"
 #include "policy/policy_routes.h"
+#include "workflow/workflow_routes.h"
 
 namespace mamori::app {
 
@@ -18,6 +19,7 @@ void AddRoutes(http::Router& router, Services& s) {
     policy::AddPolicyRoutes(router, s.policy);
     ledger::AddLedgerRoutes(router, s.ledger);
     assets::AddAssetsRoutes(router, s.assets, s.registers, s.org.catalog());
+    workflow::AddWorkflowRoutes(router, s.workflow);
 }
 
 }  // namespace mamori::app

@@ -12,6 +12,7 @@
 #include "org/org_service.h"
 #include "policy/policy_service.h"
 #include "store/database.h"
+#include "workflow/workflow_service.h"
 
 namespace mamori::app {
 
@@ -25,6 +26,7 @@ struct Services {
     ledger::LedgerService& ledger;
     assets::AssetsService& assets;
     assets::Registers& registers;
+    workflow::WorkflowService& workflow;
     auth::AuthRouteOptions route_options;
     std::chrono::milliseconds read_cache{0};  ///< server.read_cache_seconds
 };

@@ -35,7 +35,9 @@ TEST(RoutesTest, OpenApiDescribesExactlyTheRegisteredRoutes) {
     assets::AssetsService assets(t.db(), clock, org::RoleCatalog::Builtin(),
                                  assets::CatalogSourceOf(policy));
     assets::Registers registers(assets, t.db());
-    Services services{t.db(), auth, tokens, org, policy, ledger, assets, registers, {}};
+    workflow::WorkflowService workflow(t.db(), clock, org::RoleCatalog::Builtin(),
+                                       assets::CatalogSourceOf(policy));
+    Services services{t.db(), auth, tokens, org, policy, ledger, assets, registers, workflow, {}};
     http::Router router;
     AddRoutes(router, services);
 

@@ -100,11 +100,7 @@ json::array WarningsJson(const std::vector<Warning>& ws) {
     return out;
 }
 
-json::object HistoryJson(const std::vector<audit::Event>& events) {
-    json::array items;
-    for (const auto& e : events) items.push_back(audit::ToJson(e));
-    return {{"items", std::move(items)}, {"next_cursor", nullptr}};
-}
+using audit::HistoryJson;
 
 json::object ImportJson(const RegisterImport& r) {
     json::array items;

@@ -9,6 +9,7 @@
 #include "org/org_service.h"
 #include "policy/catalog.h"
 #include "support/test_database.h"
+#include "support/test_fixtures.h"
 
 namespace mamori::assets {
 namespace {
@@ -52,11 +53,7 @@ roles:
 }
 
 std::shared_ptr<const policy::Catalog> Hirakawa() {
-    static const auto catalog = [] {
-        auto c = policy::Catalog::Parse(policy::BuiltinCatalogFiles());
-        if (!c) throw std::runtime_error(c.error().message);
-        return std::make_shared<const policy::Catalog>(std::move(*c));
-    }();
+    static const auto catalog = [] { return mamori::testing::ParsedCatalog(); }();
     return catalog;
 }
 
@@ -66,10 +63,7 @@ class AssetsServiceTest : public ::testing::TestWithParam<store::Backend> {
         test_db_ = std::make_unique<mamori::testing::TestDatabase>(GetParam());
         ASSERT_TRUE(test_db_->ok());
         db_ = &test_db_->db();
-        admin_.username = "admin";
-        admin_.platform_admin = true;
-        admin_.grants = {{"platform_admin", ""}};
-        admin_.permissions = {"accounts.manage", "org.manage", "org.read"};
+        admin_ = mamori::testing::PlatformAdmin();
         org_ = std::make_unique<org::OrgService>(*db_, clock_, org::RoleCatalog::Builtin(),
                                                  auth::PasswordPolicy{});
         Context admin{&admin_, "req", "127.0.0.1"};

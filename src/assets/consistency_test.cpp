@@ -5,17 +5,14 @@
 #include <set>
 
 #include "policy/catalog.h"
+#include "support/test_fixtures.h"
 
 namespace mamori::assets {
 namespace {
 
 const policy::ClassificationScheme& Scheme() {
-    static const policy::Catalog catalog = [] {
-        auto c = policy::Catalog::Parse(policy::BuiltinCatalogFiles());
-        if (!c) throw std::runtime_error(c.error().message);
-        return std::move(*c);
-    }();
-    return catalog.classification();
+    static const auto catalog = mamori::testing::ParsedCatalog();
+    return catalog->classification();
 }
 
 constexpr const char* kToday = "2026-11-27";

@@ -158,6 +158,12 @@ TEST_P(DemoAssetsTest, FollowsTheLegacySchemeWhenItIsInForce) {
     ASSERT_NE(at, std::string::npos);
     policy.replace(at, std::string("classification: classification.yaml").size(),
                    "classification: classification-legacy.yaml");
+    // The application types name levels of the scheme in force too (the check says where).
+    std::string& takeout = files["requests/takeout.yaml"];
+    const auto level = takeout.find("confidentiality_at_least: \"3A\"");
+    ASSERT_NE(level, std::string::npos);
+    takeout.replace(level, std::string("confidentiality_at_least: \"3A\"").size(),
+                    "confidentiality_at_least: \"3\"");
     MakeCity(files);
     auto seeded = Seed();
     ASSERT_TRUE(seeded) << seeded.error().message;

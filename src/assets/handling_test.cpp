@@ -3,17 +3,14 @@
 #include <gtest/gtest.h>
 
 #include "policy/catalog.h"
+#include "support/test_fixtures.h"
 
 namespace mamori::assets {
 namespace {
 
 const policy::Catalog& Hirakawa() {
-    static const policy::Catalog catalog = [] {
-        auto c = policy::Catalog::Parse(policy::BuiltinCatalogFiles());
-        if (!c) throw std::runtime_error(c.error().message);
-        return std::move(*c);
-    }();
-    return catalog;
+    static const auto catalog = mamori::testing::ParsedCatalog();
+    return *catalog;
 }
 
 const AppliedRule* Find(const std::vector<AppliedRule>& rules, const std::string& key) {

@@ -134,4 +134,10 @@ Result<std::vector<Event>> List(store::Database& db, const Filter& f) {
     return out;
 }
 
+boost::json::object HistoryJson(const std::vector<Event>& events) {
+    boost::json::array items;
+    for (const auto& e : events) items.push_back(ToJson(e));
+    return {{"items", std::move(items)}, {"next_cursor", nullptr}};
+}
+
 }  // namespace mamori::audit

@@ -63,6 +63,8 @@ struct Filter {
 [[nodiscard]] Result<std::vector<Event>> List(store::Database& db, const Filter& f);
 
 boost::json::object ToJson(const Event& e);
+/// An object's history as the API answers it: {items: [events], next_cursor: null}.
+boost::json::object HistoryJson(const std::vector<Event>& events);
 
 /// An event from a row of `SELECT seq, occurred_at, actor_id, actor_name, action, object_type,
 /// object_id, summary, request_id, client_address FROM audit_events`.

@@ -26,6 +26,7 @@ class FixedClock final : public Clock {
     explicit FixedClock(TimePoint t) : now_(t) {}
     TimePoint Now() const override { return now_; }
     void Advance(std::chrono::seconds d) { now_ += d; }
+    void Set(TimePoint t) { now_ = t; }
 
   private:
     TimePoint now_;

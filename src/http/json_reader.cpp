@@ -157,6 +157,16 @@ std::optional<bool> JsonReader::OptionalBool(std::string_view key) {
     return v->get_bool();
 }
 
+std::optional<boost::json::object> JsonReader::OptionalObject(std::string_view key) {
+    const auto* v = Take(key);
+    if (!v || v->is_null()) return std::nullopt;
+    if (!v->is_object()) {
+        Problem(key, "invalid_field", fmt::format("{} はオブジェクトで指定してください", key));
+        return std::nullopt;
+    }
+    return v->get_object();
+}
+
 std::optional<std::int64_t> JsonReader::OptionalInt(std::string_view key, std::int64_t min,
                                                     std::int64_t max) {
     const auto* v = Take(key);

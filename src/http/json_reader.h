@@ -43,6 +43,9 @@ class JsonReader {
     std::optional<std::vector<std::string>> OptionalStringList(std::string_view key,
                                                                std::size_t max_items,
                                                                std::size_t max_chars = 100);
+    /// A JSON object, as it is (the caller checks its members; the body's size and depth are
+    /// already bounded).
+    std::optional<boost::json::object> OptionalObject(std::string_view key);
     bool Has(std::string_view key) const { return obj_.contains(key); }
     /// True when the field is present and JSON null (to clear a value).
     bool IsNull(std::string_view key) const;

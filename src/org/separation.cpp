@@ -74,9 +74,11 @@ struct Holder {
     std::string person_id, username, display_name, unit_id;
 };
 
-/// Current, active holders of `role`; for `unit_id` set, only those held for that unit.
+/// Current, active holders of `role`; for `unit_id` set, only those held for that unit; for
+/// `system_id` set, only those appointed for that system.
 Result<std::vector<Holder>> Holders(const QueryFn& q, const std::string& role,
-                                    const std::string* unit_id, const std::string& date) {
+                                    const std::string* unit_id, const std::string& date,
+                                    const std::string* system_id = nullptr) {
     std::string sql =
         "SELECT p.id, p.username, p.display_name, a.unit_id FROM appointments a "
         "JOIN people p ON p.id = a.person_id WHERE a.role = ? AND a.starts_on <= ? "
@@ -85,6 +87,10 @@ Result<std::vector<Holder>> Holders(const QueryFn& q, const std::string& role,
     if (unit_id) {
         sql += " AND a.unit_id = ?";
         params.emplace_back(*unit_id);
+    }
+    if (system_id) {
+        sql += " AND a.system_id = ?";
+        params.emplace_back(*system_id);
     }
     sql += " ORDER BY a.starts_on, a.id";
     auto rs = q(sql, params);
@@ -96,9 +102,11 @@ Result<std::vector<Holder>> Holders(const QueryFn& q, const std::string& role,
 }
 
 Result<Approver> Resolve(const QueryFn& q, store::Database& db, store::Tx* tx,
-                         const RoleCatalog& catalog, const std::string& applicant_id,
-                         const std::string& starting_role, const std::string& unit_id,
-                         const std::string& date) {
+                         const RoleCatalog& catalog, const ApproverQuery& query) {
+    const std::string& applicant_id = query.applicant_id;
+    const std::string& starting_role = query.starting_role;
+    const std::string& unit_id = query.unit_id;
+    const std::string& date = query.date;
     if (!catalog.Find(starting_role))
         return Fail(Error::Invalid("unknown_role",
                                    fmt::format("知らない役割です: {}", starting_role), "role"));
@@ -122,7 +130,11 @@ Result<Approver> Resolve(const QueryFn& q, store::Database& db, store::Tx* tx,
         const Role* r = catalog.Find(role);
         if (!r) continue;
         std::vector<Holder> nearest;
-        if (r->scope == RoleScope::kOrganisation) {
+        if (!query.system_id.empty() && role == starting_role) {
+            auto h = Holders(q, role, nullptr, date, &query.system_id);
+            if (!h) return Fail(h.error());
+            nearest = std::move(*h);
+        } else if (r->scope == RoleScope::kOrganisation) {
             auto h = Holders(q, role, nullptr, date);
             if (!h) return Fail(h.error());
             nearest = std::move(*h);
@@ -137,11 +149,16 @@ Result<Approver> Resolve(const QueryFn& q, store::Database& db, store::Tx* tx,
             }
         }
         const Holder* pick = nullptr;
+        bool excluded = false;
         for (const auto& h : nearest) {
-            if (h.person_id != applicant_id) {
-                pick = &h;
-                break;
+            if (h.person_id == applicant_id) continue;
+            if (std::find(query.excluded.begin(), query.excluded.end(), h.person_id) !=
+                query.excluded.end()) {
+                excluded = true;
+                continue;
             }
+            pick = &h;
+            break;
         }
         if (pick) {
             result.person_id = pick->person_id;
@@ -155,6 +172,12 @@ Result<Approver> Resolve(const QueryFn& q, store::Database& db, store::Tx* tx,
         if (nearest.empty()) {
             result.steps.push_back(
                 {role, "vacant", fmt::format("{} が不在のため上位の役割へ回付しました", r->name)});
+        } else if (excluded) {
+            result.steps.push_back(
+                {role, "previous_step",
+                 fmt::format("{} が直前の段階の承認者と同じため上位の役割へ回付しました "
+                             "(兼務の禁止)",
+                             r->name)});
         } else {
             result.steps.push_back(
                 {role, "applicant",
@@ -230,14 +253,19 @@ Result<Approver> Separation::ResolveApprover(store::Tx& tx, const std::string& a
                                              const std::string& starting_role,
                                              const std::string& unit_id,
                                              const std::string& date) const {
-    return Resolve(FromTx(tx), db_, &tx, catalog_, applicant_id, starting_role, unit_id, date);
+    return Resolve(FromTx(tx), db_, &tx, catalog_, {applicant_id, starting_role, unit_id, date});
+}
+
+Result<Approver> Separation::ResolveApprover(store::Tx& tx, const ApproverQuery& query) const {
+    return Resolve(FromTx(tx), db_, &tx, catalog_, query);
 }
 
 Result<Approver> Separation::ResolveApprover(const std::string& applicant_id,
                                              const std::string& starting_role,
                                              const std::string& unit_id,
                                              const std::string& date) const {
-    return Resolve(FromDb(db_), db_, nullptr, catalog_, applicant_id, starting_role, unit_id, date);
+    return Resolve(FromDb(db_), db_, nullptr, catalog_,
+                   {applicant_id, starting_role, unit_id, date});
 }
 
 Result<void> Separation::CheckAuditorIndependence(store::Tx& tx, const std::string& auditor_id,

@@ -20,7 +20,8 @@ struct Period {
 /// One step where an approval passed to the next role, and why.
 struct EscalationStep {
     std::string role;     ///< The role that could not approve.
-    std::string reason;   ///< "applicant" (the holder is the applicant) or "vacant" (no holder).
+    std::string reason;   ///< "applicant" (the holder is the applicant), "vacant" (no holder)
+                          ///< or "previous_step" (the holder approved the step just before).
     std::string message;  ///< Japanese, for the approval's history.
 };
 
@@ -33,6 +34,21 @@ struct Approver {
     std::string unit_id;  ///< The unit the role is held for (empty: whole organisation).
     bool escalated = false;
     std::vector<EscalationStep> steps;  ///< Why the approval left the starting role.
+};
+
+/// What ResolveApprover looks for.
+struct ApproverQuery {
+    std::string applicant_id;
+    std::string starting_role;
+    std::string unit_id;  ///< empty: the applicant's own unit
+    std::string date;
+    /// For a system role (roles.yaml `system: true`): the starting role is looked for among
+    /// those appointed for this system (unit_id should then be the system's owner unit,
+    /// where escalation continues).
+    std::string system_id;
+    /// People who may not approve besides the applicant, e.g. the approver of the step just
+    /// before (nobody approves two consecutive steps); passing over them is recorded.
+    std::vector<std::string> excluded;
 };
 
 /// 兼務の禁止 (対策基準 3(8)) as a service that every area calls: incompatible roles,
@@ -73,6 +89,8 @@ class Separation {
                                                    const std::string& starting_role,
                                                    const std::string& unit_id,
                                                    const std::string& date) const;
+    /// The same with a system and further people excluded (ApproverQuery).
+    [[nodiscard]] Result<Approver> ResolveApprover(store::Tx& tx, const ApproverQuery& query) const;
 
     /// Refuses ("auditor_not_independent") when on `date` the auditor belongs to `unit_id` or
     /// a unit below it, holds any role for such a unit, or holds a subtree-scoped role for a

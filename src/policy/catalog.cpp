@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/text.h"
+#include "policy/file_reader.h"
 
 namespace mamori::policy {
 
@@ -37,108 +38,6 @@ const std::map<std::string, std::set<std::string>>& HandlingFields() {
     };
     return kFields;
 }
-
-// Reads one YAML file's nodes, noting every problem with its file and line. Each map is
-// read through Map(), which reports keys that nothing asked for.
-class FileReader {
-  public:
-    FileReader(std::string file, std::vector<Problem>& problems)
-        : file_(std::move(file)), problems_(problems) {}
-
-    const std::string& file() const { return file_; }
-
-    void Report(const YAML::Node& at, std::string message) {
-        const int line = at && !at.Mark().is_null() ? at.Mark().line + 1 : 0;
-        problems_.push_back({file_, line, std::move(message)});
-    }
-
-    /// A map's fields, each taken at most once; Done() reports the rest as unknown.
-    class Map {
-      public:
-        Map(FileReader& r, const YAML::Node& node, std::string what)
-            : r_(r), node_(node), what_(std::move(what)) {
-            if (!node_.IsMap()) r_.Report(node_, what_ + ": must be a mapping");
-        }
-        ~Map() { Done(); }
-
-        YAML::Node Node(const std::string& key) {
-            taken_.insert(key);
-            return node_.IsMap() ? node_[key] : YAML::Node();
-        }
-
-        std::string Text(const std::string& key, bool required = true) {
-            auto n = Node(key);
-            if (!n || n.IsNull()) {
-                if (required) r_.Report(node_, fmt::format("{}: `{}` is missing", what_, key));
-                return {};
-            }
-            if (!n.IsScalar()) {
-                r_.Report(n, fmt::format("{}: `{}` must be text", what_, key));
-                return {};
-            }
-            std::string s = n.Scalar();
-            if (required && s.empty())
-                r_.Report(n, fmt::format("{}: `{}` must not be empty", what_, key));
-            return s;
-        }
-
-        std::vector<std::string> List(const std::string& key, bool required = true) {
-            std::vector<std::string> out;
-            auto n = Node(key);
-            if (!n || n.IsNull()) {
-                if (required) r_.Report(node_, fmt::format("{}: `{}` is missing", what_, key));
-                return out;
-            }
-            if (!n.IsSequence()) {
-                r_.Report(n, fmt::format("{}: `{}` must be a list", what_, key));
-                return out;
-            }
-            for (const auto& e : n) {
-                if (!e.IsScalar() || e.Scalar().empty()) {
-                    r_.Report(e,
-                              fmt::format("{}: `{}` entries must be non-empty text", what_, key));
-                    continue;
-                }
-                out.push_back(e.Scalar());
-            }
-            return out;
-        }
-
-        YAML::Node Seq(const std::string& key, bool required = true) {
-            auto n = Node(key);
-            if (!n || n.IsNull()) {
-                if (required) r_.Report(node_, fmt::format("{}: `{}` is missing", what_, key));
-                return YAML::Node(YAML::NodeType::Sequence);
-            }
-            if (!n.IsSequence()) {
-                r_.Report(n, fmt::format("{}: `{}` must be a list", what_, key));
-                return YAML::Node(YAML::NodeType::Sequence);
-            }
-            return n;
-        }
-
-        void Done() {
-            if (done_ || !node_.IsMap()) return;
-            done_ = true;
-            for (const auto& kv : node_) {
-                const std::string k = kv.first.as<std::string>("");
-                if (!taken_.count(k))
-                    r_.Report(kv.first, fmt::format("{}: unknown key `{}`", what_, k));
-            }
-        }
-
-      private:
-        FileReader& r_;
-        YAML::Node node_;
-        std::string what_;
-        std::set<std::string> taken_;
-        bool done_ = false;
-    };
-
-  private:
-    std::string file_;
-    std::vector<Problem>& problems_;
-};
 
 // The `{name}` placeholders of a message template, in order; `error` is set when a brace
 // does not open or close a placeholder (braces cannot be written otherwise).
@@ -212,6 +111,7 @@ class CatalogParser {
         ParseStandards(c);
         ParseSchemes(c);
         ParseZones(c);
+        ParseRequestTypes(c);
         CheckReferences(c);
         return c;
     }
@@ -652,6 +552,34 @@ class CatalogParser {
                     r.Report(root, fmt::format("flows: {} → {} is not listed", a, b));
     }
 
+    // requests/*.yaml: optional; each file one type.
+    void ParseRequestTypes(Catalog& c) {
+        RequestTypeContext ctx;
+        ctx.roles = &c.roles_;
+        ctx.scheme = c.classification_.axes.empty() ? nullptr : &c.classification_;
+        std::map<std::string, std::string> prefixes;  // prefix → key
+        for (const auto& [path, text] : files_) {
+            if (path.rfind("requests/", 0) != 0) continue;
+            auto root = Load(path);
+            if (!root) continue;
+            FileReader r(path, problems_);
+            ctx.ref_used = [&](const YAML::Node& n, const std::string& ref) {
+                refs_to_check_.push_back({path, n, ref});
+            };
+            RequestType t = ParseRequestType(r, root, ctx);
+            if (!t.prefix.empty()) {
+                auto [it, fresh] = prefixes.emplace(t.prefix, t.key);
+                if (!fresh)
+                    r.Report(root["prefix"],
+                             fmt::format("prefix {} is also used by {}", t.prefix, it->second));
+            }
+            if (t.exception && std::any_of(c.request_types_.begin(), c.request_types_.end(),
+                                           [](const RequestType& o) { return o.exception; }))
+                r.Report(root["exception"], "only one request type may be the exception type");
+            c.request_types_.push_back(std::move(t));
+        }
+    }
+
     void CheckReferences(Catalog& c) {
         std::set<std::string> capabilities;
         for (const auto& cap : c.capabilities_) capabilities.insert(cap.key);
@@ -744,6 +672,12 @@ const Control* Catalog::Find(std::string_view ref) const {
     return it == index_.end() ? nullptr : &controls_[it->second];
 }
 
+const RequestType* Catalog::FindRequestType(std::string_view key) const {
+    for (const auto& t : request_types_)
+        if (t.key == key) return &t;
+    return nullptr;
+}
+
 const Capability* Catalog::FindCapability(std::string_view key) const {
     for (const auto& c : capabilities_)
         if (c.key == key) return &c;
@@ -772,12 +706,13 @@ Result<CatalogFiles> ReadCatalogDir(const fs::path& dir) {
         if (e.path().extension() != ".yaml") continue;
         if (auto r = read(e.path(), name); !r) return Fail(r.error());
     }
-    if (fs::is_directory(dir / "standards", ec))
-        for (const auto& e : fs::directory_iterator(dir / "standards", ec)) {
-            if (!e.is_regular_file() || e.path().extension() != ".yaml") continue;
-            const std::string name = "standards/" + e.path().filename().string();
-            if (auto r = read(e.path(), name); !r) return Fail(r.error());
-        }
+    for (const char* sub : {"standards", "requests"})
+        if (fs::is_directory(dir / sub, ec))
+            for (const auto& e : fs::directory_iterator(dir / sub, ec)) {
+                if (!e.is_regular_file() || e.path().extension() != ".yaml") continue;
+                const std::string name = std::string(sub) + "/" + e.path().filename().string();
+                if (auto r = read(e.path(), name); !r) return Fail(r.error());
+            }
     if (ec) return Fail(Error::Invalid("catalog_invalid", dir.string() + ": " + ec.message()));
     return files;
 }

@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "org/roles.h"
+#include "policy/request_types.h"
 
 namespace mamori::policy {
 
@@ -220,6 +221,9 @@ class Catalog {
     /// Every scheme file of the catalog, the one in force first.
     const std::vector<ClassificationScheme>& schemes() const { return schemes_; }
     const Zones& zones() const { return zones_; }
+    /// requests/*.yaml, in key order.
+    const std::vector<RequestType>& request_types() const { return request_types_; }
+    const RequestType* FindRequestType(std::string_view key) const;
 
   private:
     friend class CatalogParser;
@@ -234,10 +238,12 @@ class Catalog {
     ClassificationScheme classification_;
     std::vector<ClassificationScheme> schemes_;
     Zones zones_;
+    std::vector<RequestType> request_types_;
 };
 
 /// Reads a catalog folder: policy.yaml, basic-policy.yaml, roles.yaml, capabilities.yaml,
-/// zones.yaml, classification*.yaml and standards/*.yaml (other files are ignored).
+/// zones.yaml, classification*.yaml, standards/*.yaml and requests/*.yaml (other files are
+/// ignored).
 /// Errors: NotFound when the folder does not exist; Invalid when a file is not UTF-8 or
 /// larger than 1 MiB.
 [[nodiscard]] Result<CatalogFiles> ReadCatalogDir(const std::filesystem::path& dir);

@@ -188,7 +188,9 @@ TEST(HirakawaCatalog, EveryRequirementIsComplete) {
 CatalogFiles Minimal() {
     CatalogFiles f = BuiltinCatalogFiles();
     for (auto it = f.begin(); it != f.end();)
-        it = it->first.rfind("standards/", 0) == 0 ? f.erase(it) : std::next(it);
+        it = it->first.rfind("standards/", 0) == 0 || it->first.rfind("requests/", 0) == 0
+                 ? f.erase(it)
+                 : std::next(it);
     // zones and the classification refer to requirements; keep them valid with one chapter.
     f["standards/01-x.yaml"] = R"y(ref: "1"
 title: 趣旨
@@ -224,6 +226,57 @@ bool Mentions(const std::vector<Problem>& problems, const std::string& file, int
     ADD_FAILURE() << "expected " << file << ":" << line << " " << text << " in:\n"
                   << FormatProblems(problems);
     return false;
+}
+
+TEST(CatalogCheck, HirakawaShipsItsApplicationTypes) {
+    std::vector<Problem> problems;
+    auto c = Catalog::Parse(BuiltinCatalogFiles(), &problems);
+    ASSERT_TRUE(c) << FormatProblems(problems);
+    for (const char* key :
+         {"exception", "takeout", "provision", "disposal", "software_install", "equipment_change",
+          "external_network", "cloud_service", "privileged_id"})
+        EXPECT_NE(c->FindRequestType(key), nullptr) << key;
+    const RequestType* takeout = c->FindRequestType("takeout");
+    ASSERT_NE(takeout, nullptr);
+    ASSERT_FALSE(takeout->chain.empty());
+    EXPECT_TRUE(takeout->chain[0].from_handling());
+    EXPECT_EQ(c->FindRequestType("exception")->exception, true);
+}
+
+TEST(CatalogCheck, ApplicationTypesAreCheckedWithTheirLines) {
+    CatalogFiles f = BuiltinCatalogFiles();
+    f["requests/zz_bad.yaml"] = R"y(key: wrong
+prefix: EXC
+name: 誤り
+description: 誤りのある申請です。
+refs: ["99-9"]
+exception: true
+fields:
+  - {key: a, label: あ, type: photo}
+  - {key: b, label: い, type: boolean, required: true}
+  - {key: c, label: う, type: choice, options: [{value: x, label: x}]}
+  - {key: d, label: え, type: text, multiple: true}
+chain:
+  - role: staff
+  - role: system_manager
+  - from_handling: {field: a, rule: storage}
+  - role: ciso
+    when: {field: c, in: [y]}
+)y";
+    std::vector<Problem> problems;
+    ASSERT_FALSE(Catalog::Parse(f, &problems));
+    Mentions(problems, "requests/zz_bad.yaml", 1, "key must match the file name");
+    Mentions(problems, "requests/zz_bad.yaml", 2, "prefix EXC is also used by exception");
+    Mentions(problems, "requests/zz_bad.yaml", 5, "ref: no requirement 99-9");
+    Mentions(problems, "requests/zz_bad.yaml", 6, "only one request type may be the exception");
+    Mentions(problems, "requests/zz_bad.yaml", 8, "unknown type photo");
+    Mentions(problems, "requests/zz_bad.yaml", 9, "a boolean field cannot be required");
+    Mentions(problems, "requests/zz_bad.yaml", 10, "a choice needs 2 to 30 options");
+    Mentions(problems, "requests/zz_bad.yaml", 11, "may be multiple");
+    Mentions(problems, "requests/zz_bad.yaml", 13, "staff does not approve");
+    Mentions(problems, "requests/zz_bad.yaml", 14, "system_manager needs system_field");
+    Mentions(problems, "requests/zz_bad.yaml", 15, "rule must be takeout, provision or disposal");
+    Mentions(problems, "requests/zz_bad.yaml", 0, "y is not an option of c");
 }
 
 TEST(CatalogCheck, MinimalCatalogIsValid) {

@@ -13,12 +13,15 @@
 namespace mamori::policy::testing {
 
 /// The shipped catalog with `standards` (path under the catalog, e.g. "standards/01-a.yaml"
-/// → YAML) as its whole 第2章. Every `ref:` of zones.yaml and the classification files is
-/// pointed at `anchor`, a ref the standards must define, so that those files stay valid.
+/// → YAML) as its whole 第2章 and no application types. Every `ref:` of zones.yaml and the
+/// classification files is pointed at `anchor`, a ref the standards must define, so that
+/// those files stay valid.
 inline CatalogFiles SmallCatalogFiles(const std::map<std::string, std::string>& standards,
                                       const std::string& anchor = "1") {
     CatalogFiles files = BuiltinCatalogFiles();
-    std::erase_if(files, [](const auto& f) { return f.first.rfind("standards/", 0) == 0; });
+    std::erase_if(files, [](const auto& f) {
+        return f.first.rfind("standards/", 0) == 0 || f.first.rfind("requests/", 0) == 0;
+    });
     for (const auto& [path, text] : standards) files[path] = text;
     for (auto& [path, text] : files) {
         if (path == "zones.yaml" || path.rfind("classification", 0) == 0) {

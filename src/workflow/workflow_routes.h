@@ -1,0 +1,25 @@
+#pragma once
+
+#include "http/router.h"
+#include "workflow/workflow_service.h"
+
+namespace mamori::workflow {
+
+/// Registers the applications API on `router` (all on the worker pool, any signed-in
+/// person; the service decides who may see and do what):
+///   GET  /api/v1/request-types                 the types of the catalog in force
+///   GET  /api/v1/request-types/{key}           one type: its form and chain
+///   GET  /api/v1/requests                      ?type= &state= &mine= &cursor= &limit=
+///   POST /api/v1/requests                      submit {type, title, form}
+///   GET  /api/v1/requests/{id}                 with its chain
+///   GET  /api/v1/requests/{id}/history         its audit events
+///   POST /api/v1/requests/{id}/approve|reject|return|withdraw   {comment}
+///   POST /api/v1/requests/{id}/resubmit        {title, form, comment}
+///   GET  /api/v1/inbox                         what awaits me, what I applied for
+/// `service` must outlive the router.
+void AddWorkflowRoutes(http::Router& router, WorkflowService& service);
+
+/// The JSON of a request type (for the form and the chain preview).
+boost::json::object RequestTypeJson(const policy::RequestType& t);
+
+}  // namespace mamori::workflow
