@@ -36,6 +36,7 @@
 #include "store/postgres/pg_database.h"
 #include "store/read_cache.h"
 #include "store/sqlite/sqlite_database.h"
+#include "workflow/demo.h"
 #include "workflow/workflow_service.h"
 
 namespace fs = std::filesystem;
@@ -285,6 +286,11 @@ Result<InitResult> InitDataDir(const InitOptions& o) {
                                                      assets::CatalogSourceOf(policies));
                 !seeded)
                 written = Fail(seeded.error());
+            else if (auto requests =
+                         workflow::SeedDemoRequests(**db, clock, org::RoleCatalog::Builtin(),
+                                                    assets::CatalogSourceOf(policies));
+                     !requests)
+                written = Fail(requests.error());
         }
     }
     (*db)->Close();

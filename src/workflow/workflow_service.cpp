@@ -9,6 +9,7 @@
 #include "core/service_support.h"
 #include "http/json_reader.h"
 #include "org/access.h"
+#include "org/org_service.h"
 #include "workflow/form.h"
 
 namespace mamori::workflow {
@@ -190,7 +191,7 @@ WorkflowService::WorkflowService(store::Database& db, const Clock& clock,
     : db_(db), clock_(clock), roles_(roles), catalog_(std::move(catalog)), separation_(db, roles) {}
 
 std::string WorkflowService::Now() const { return FormatRfc3339(clock_.Now()); }
-std::string WorkflowService::Today() const { return Now().substr(0, 10); }
+std::string WorkflowService::Today() const { return org::TodayJst(clock_.Now()); }
 
 Result<std::shared_ptr<const policy::Catalog>> WorkflowService::CatalogInForce() {
     return catalog_();

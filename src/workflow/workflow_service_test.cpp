@@ -347,9 +347,9 @@ TEST_P(WorkflowTest, ApprovalsExpireByThemselves) {
     ASSERT_TRUE(r);
     ASSERT_TRUE(service_->Act(As(kacho_), r->id, Action::kApprove, ""));
     ASSERT_TRUE(service_->Act(As(bucho_), r->id, Action::kApprove, ""));
-    clock_.Set(At("2026-12-10T23:00:00Z"));  // the last valid day
+    clock_.Set(At("2026-12-10T14:00:00Z"));  // 23:00 on the last valid day, in Japan
     EXPECT_EQ(*service_->ExpireDue(), 0);
-    clock_.Set(At("2026-12-11T00:30:00Z"));
+    clock_.Set(At("2026-12-10T15:30:00Z"));  // 00:30 the day after
     EXPECT_EQ(*service_->ExpireDue(), 1);
     EXPECT_EQ(service_->Get(As(applicant_), r->id)->state, "expired");
     EXPECT_EQ(Events("request.expire"), 1);

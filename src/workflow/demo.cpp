@@ -1,0 +1,227 @@
+#include "workflow/demo.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <map>
+
+#include "org/access.h"
+#include "org/org_service.h"
+#include "workflow/workflow_service.h"
+
+namespace mamori::workflow {
+
+namespace {
+
+namespace json = boost::json;
+
+std::string IsoDaysFrom(const std::string& iso, int days) {
+    using namespace std::chrono;
+    const sys_days d{year_month_day{year(std::stoi(iso.substr(0, 4))),
+                                    month(static_cast<unsigned>(std::stoi(iso.substr(5, 2)))),
+                                    day(static_cast<unsigned>(std::stoi(iso.substr(8, 2))))}};
+    const year_month_day ymd(d + std::chrono::days(days));
+    return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(ymd.year()),
+                       static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+}
+
+json::object Period(const std::string& today, int from, int to) {
+    return {{"from", IsoDaysFrom(today, from)}, {"to", IsoDaysFrom(today, to)}};
+}
+
+class Seeder {
+  public:
+    Seeder(store::Database& db, const org::RoleCatalog& roles, WorkflowService& service,
+           std::string today)
+        : db_(db), roles_(roles), service_(service), today_(std::move(today)) {}
+
+    Result<std::string> Person(const std::string& username) {
+        auto rs = db_.Query("SELECT id FROM people WHERE username = ?", {username});
+        if (!rs) return Fail(rs.error());
+        if (rs->rows.empty())
+            return Fail(Error::Invalid("demo_city_missing", "デモの職員がいません: " + username));
+        return rs->rows[0].Text(0);
+    }
+
+    // The person's principal as a request would carry it.
+    Result<Context> As(const std::string& person_id) {
+        auto p = org::LoadPrincipal(db_, roles_, person_id, today_);
+        if (!p) return Fail(p.error());
+        principals_[person_id] = std::move(*p);
+        return Context{&principals_[person_id], "demo", "local"};
+    }
+
+    Result<Request> Submit(const std::string& username, NewRequest n) {
+        auto person = Person(username);
+        if (!person) return Fail(person.error());
+        auto ctx = As(*person);
+        if (!ctx) return Fail(ctx.error());
+        return service_.Submit(*ctx, n);
+    }
+
+    // The pending step's approver acts; `steps` approvals at most (-1: to the end).
+    Result<Request> Approve(Request q, int steps = -1, const std::string& comment = "") {
+        for (int i = 0; q.state == "submitted" && i != steps; ++i) {
+            auto ctx = As(q.steps.at(static_cast<std::size_t>(q.step)).approver_id);
+            if (!ctx) return Fail(ctx.error());
+            auto next = service_.Act(*ctx, q.id, Action::kApprove, comment);
+            if (!next) return Fail(next.error());
+            q = std::move(*next);
+        }
+        return q;
+    }
+
+    Result<Request> Decide(const Request& q, Action action, const std::string& comment) {
+        const std::string who = action == Action::kWithdraw
+                                    ? q.applicant_id
+                                    : q.steps.at(static_cast<std::size_t>(q.step)).approver_id;
+        auto ctx = As(who);
+        if (!ctx) return Fail(ctx.error());
+        return service_.Act(*ctx, q.id, action, comment);
+    }
+
+    const std::string& today() const { return today_; }
+
+  private:
+    store::Database& db_;
+    const org::RoleCatalog& roles_;
+    WorkflowService& service_;
+    std::string today_;
+    std::map<std::string, Principal> principals_;
+};
+
+Result<std::string> FirstId(store::Database& db, const std::string& sql, const std::string& what) {
+    auto rs = db.Query(sql);
+    if (!rs) return Fail(rs.error());
+    if (rs->rows.empty())
+        return Fail(Error::Invalid("demo_city_missing", "デモのデータがありません: " + what));
+    return rs->rows[0].Text(0);
+}
+
+}  // namespace
+
+Result<void> SeedDemoRequests(store::Database& db, const Clock& clock,
+                              const org::RoleCatalog& roles, assets::CatalogSource catalog) {
+    WorkflowService service(db, clock, roles, catalog);
+    auto c = catalog();
+    if (!c) return Fail(c.error());
+    for (const char* key :
+         {"takeout", "provision", "disposal", "software_install", "privileged_id", "exception"})
+        if (!(*c)->FindRequestType(key)) return {};
+    Seeder s(db, roles, service, org::TodayJst(clock.Now()));
+    const std::string& today = s.today();
+
+    auto shimin_asset = FirstId(db,
+                                "SELECT a.id FROM assets a JOIN units u ON u.id = "
+                                "a.owner_unit_id WHERE u.name = '市民課' AND a.status = "
+                                "'active' AND a.form <> 'paper' ORDER BY a.asset_number",
+                                "市民課の情報資産");
+    if (!shimin_asset) return Fail(shimin_asset.error());
+    auto paper_asset = FirstId(db,
+                               "SELECT a.id FROM assets a JOIN units u ON u.id = "
+                               "a.owner_unit_id WHERE u.name = '市民課' AND a.status = "
+                               "'active' AND a.form = 'paper' ORDER BY a.asset_number",
+                               "市民課の紙の情報資産");
+    if (!paper_asset) return Fail(paper_asset.error());
+    auto system =
+        FirstId(db, "SELECT id FROM systems WHERE status = 'in_use' ORDER BY name", "情報システム");
+    if (!system) return Fail(system.error());
+    auto zeimu = FirstId(db, "SELECT id FROM units WHERE name = '税務課'", "税務課");
+    if (!zeimu) return Fail(zeimu.error());
+
+    // 市民課: a take-out approved, another waiting for the section manager.
+    json::object takeout{{"asset", *paper_asset},
+                         {"purpose", "地区の住民説明会で配布資料の元として使うため"},
+                         {"destination", "ひばり野市 北地区コミュニティセンター"},
+                         {"method", "paper"},
+                         {"period", Period(today, 3, 3)}};
+    auto t1 = s.Submit("shimin-staff", {"takeout", "住民説明会の資料の持ち出し", takeout});
+    if (!t1) return Fail(t1.error());
+    if (auto r = s.Approve(*t1, -1, "返却時に申し出てください"); !r) return Fail(r.error());
+    takeout["period"] = Period(today, 7, 8);
+    takeout["destination"] = "県庁 市町村課 (打合せ)";
+    takeout["purpose"] = "県との打合せで様式の記入例として示すため";
+    auto t2 = s.Submit("shimin-staff", {"takeout", "県との打合せ資料の持ち出し", takeout});
+    if (!t2) return Fail(t2.error());
+
+    // A provision sent back for changes; a disposal refused.
+    auto p = s.Submit("shimin-staff", {"provision",
+                                       "転入者数の集計の提供",
+                                       {{"asset", *shimin_asset},
+                                        {"recipient", "ひばり野県 統計課"},
+                                        {"purpose", "県の人口動態調査への回答のため"},
+                                        {"method", "email"},
+                                        {"provided_on", IsoDaysFrom(today, 5)}}});
+    if (!p) return Fail(p.error());
+    if (auto r = s.Decide(*p, Action::kReturn,
+                          "個人を識別できない集計値に限ることを提供内容に明記してください");
+        !r)
+        return Fail(r.error());
+    auto d = s.Submit("shimin-staff", {"disposal",
+                                       "住民異動届の廃棄",
+                                       {{"asset", *paper_asset},
+                                        {"items", "保存期間の過ぎていない届出書 1 箱"},
+                                        {"method", "dissolving"},
+                                        {"planned_on", IsoDaysFrom(today, 10)}}});
+    if (!d) return Fail(d.error());
+    if (auto r = s.Decide(*d, Action::kReject, "保存期間が満了していないため廃棄できません"); !r)
+        return Fail(r.error());
+
+    // 情報政策課: software withdrawn; a privileged-ID use waiting.
+    auto sw = s.Submit("joho-tanto", {"software_install",
+                                      "PDF 編集ソフトの導入",
+                                      {{"software", "PDF 編集ソフト"},
+                                       {"purpose", "様式の PDF に記入欄を設けるため"},
+                                       {"system", *system},
+                                       {"licence", "commercial"},
+                                       {"source", "販売元の公式サイト"}}});
+    if (!sw) return Fail(sw.error());
+    if (auto r = s.Decide(*sw, Action::kWithdraw, "既存のソフトで対応できたため"); !r)
+        return Fail(r.error());
+    auto priv = s.Submit("joho-tanto", {"privileged_id",
+                                        "夜間の更新作業での管理者 ID の利用",
+                                        {{"system", *system},
+                                         {"account", "administrator"},
+                                         {"work", "業者による修正プログラムの適用の立会い"},
+                                         {"reason", "適用には管理者権限が必要なため"},
+                                         {"period", Period(today, 2, 2)}}});
+    if (!priv) return Fail(priv.error());
+
+    // The exceptions ledger: one in force, one reported after an emergency, one expired.
+    auto e1 = s.Submit("zeimu-kacho",
+                       {"exception",
+                        "確定申告期の窓口端末での USB メモリの使用",
+                        {{"control", "9-4(1)"},
+                         {"units", json::array{*zeimu}},
+                         {"reason", "申告期に国税の電子データを受け取る手段がほかにないため"},
+                         {"compensating_measures",
+                          "暗号化機能付きの支給 USB メモリに限り、使用後は毎回消去と記録を行う"},
+                         {"period", Period(today, -30, 90)}}});
+    if (!e1) return Fail(e1.error());
+    if (auto r = s.Approve(*e1); !r) return Fail(r.error());
+    auto e2 =
+        s.Submit("shimin-kacho",
+                 {"exception",
+                  "停電時の住民票の写しの手書き交付",
+                  {{"control", "9-4(2)"},
+                   {"reason", "停電で住民記録システムが使えず、交付を止められなかったため"},
+                   {"compensating_measures", "交付記録を紙で残し、復旧後にシステムへ登録した"},
+                   {"emergency", true},
+                   {"period", Period(today, -5, 25)}}});
+    if (!e2) return Fail(e2.error());
+    if (auto r = s.Approve(*e2); !r) return Fail(r.error());
+    auto e3 =
+        s.Submit("zeimu-kacho",
+                 {"exception",
+                  "旧課税システムの更新遅れ",
+                  {{"control", "9-4(1)"},
+                   {"reason", "後継システムへの移行が決算期と重なったため"},
+                   {"compensating_measures", "外部との接続を止め、操作記録を週ごとに点検する"},
+                   {"period", Period(today, -200, -20)}}});
+    if (!e3) return Fail(e3.error());
+    if (auto r = s.Approve(*e3); !r) return Fail(r.error());
+    if (auto r = service.ExpireDue(); !r) return Fail(r.error());
+    return {};
+}
+
+}  // namespace mamori::workflow

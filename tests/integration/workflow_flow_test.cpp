@@ -1,0 +1,168 @@
+// Applications over real HTTP, on both databases, with the demo city: a member of staff
+// takes an asset out, the section manager approves; 兼務の禁止 refused through the API; bad
+// forms named field by field; only those concerned see a request.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <set>
+
+#include "support/api_client.h"
+#include "support/test_postgres.h"
+#include "support/test_server.h"
+
+namespace mamori::testing {
+namespace {
+
+namespace json = boost::json;
+
+constexpr const char* kDemo = "Demo-Passw0rd-1";
+
+class WorkflowFlowTest : public ::testing::TestWithParam<std::string> {
+  protected:
+    void SetUp() override {
+        const auto data = tmp_.path() / "data";
+        std::vector<std::string> args{"init", "--data", data.string(), "--demo"};
+        if (GetParam() == "postgresql") {
+            args.push_back("--database-url");
+            args.push_back(NewPostgresDatabase());
+        }
+        auto r = RunMamori(args, {std::string("MAMORI_ADMIN_PASSWORD=") + "Init-Passw0rd!",
+                                  std::string("MAMORI_DEMO_PASSWORD=") + kDemo});
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        WithoutMfa(data);
+        server_ = ServerProcess::Start(data);
+        ASSERT_TRUE(server_);
+        staff_ = Login("shimin-staff");
+        kacho_ = Login("shimin-kacho");
+        // A 機密性3B asset of 市民課 (the staff member reads their own section's register).
+        auto assets = staff_->Get("/api/v1/assets?limit=200&confidentiality=3B&status=active");
+        ASSERT_EQ(assets.status, 200) << assets.body;
+        ASSERT_FALSE(assets.json.at("items").as_array().empty());
+        asset_ = std::string(assets.json.at("items").as_array()[0].at("id").as_string());
+    }
+
+    std::unique_ptr<ApiClient> Login(const std::string& username) {
+        auto c = std::make_unique<ApiClient>(server_->port());
+        c->LoginFull(username, kDemo);
+        return c;
+    }
+
+    json::object Takeout() {
+        return {{"type", "takeout"},
+                {"title", "説明会資料の持ち出し"},
+                {"form",
+                 {{"asset", asset_},
+                  {"purpose", "地区説明会で使うため"},
+                  {"destination", "平川市文化センター"},
+                  {"method", "paper"},
+                  {"period", {{"from", "2026-12-01"}, {"to", "2026-12-02"}}}}}};
+    }
+
+    std::size_t Mine() {
+        auto r = staff_->Get("/api/v1/requests?mine=true&limit=200");
+        EXPECT_EQ(r.status, 200) << r.body;
+        return r.status == 200 ? r.json.at("items").as_array().size() : 0;
+    }
+
+    TempDir tmp_;
+    std::unique_ptr<ServerProcess> server_;
+    std::unique_ptr<ApiClient> staff_, kacho_;
+    std::string asset_;
+};
+
+TEST_P(WorkflowFlowTest, TheDemoCityHasApplicationsInEveryState) {
+    auto all = Login("ciso")->Get("/api/v1/requests?limit=200");
+    ASSERT_EQ(all.status, 200) << all.body;
+    std::set<std::string> states;
+    int exceptions = 0;
+    for (const auto& q : all.json.at("items").as_array()) {
+        states.insert(std::string(q.at("state").as_string()));
+        if (q.at("type") == "exception") ++exceptions;
+    }
+    EXPECT_EQ(states, (std::set<std::string>{"submitted", "returned", "approved", "rejected",
+                                             "withdrawn", "expired"}));
+    EXPECT_EQ(exceptions, 3);
+}
+
+TEST_P(WorkflowFlowTest, StaffTakesAnAssetOutAndTheSectionManagerApproves) {
+    auto types = staff_->Get("/api/v1/request-types");
+    ASSERT_EQ(types.status, 200) << types.body;
+    EXPECT_GE(types.json.at("items").as_array().size(), 9u);
+    auto takeout_type = staff_->Get("/api/v1/request-types/takeout");
+    ASSERT_EQ(takeout_type.status, 200) << takeout_type.body;
+
+    json::object body = Takeout();
+    // The demo city already has applications (docs/demo.md); count from here.
+    const auto waiting = kacho_->Get("/api/v1/inbox").json.at("counts").at("to_approve").as_int64();
+    const auto open = staff_->Get("/api/v1/inbox").json.at("counts").at("mine").as_int64();
+    const auto mine_before = Mine();
+    auto submitted = staff_->Post("/api/v1/requests", body);
+    ASSERT_EQ(submitted.status, 201) << submitted.body;
+    const std::string id(submitted.json.at("id").as_string());
+    EXPECT_EQ(submitted.json.at("state"), "submitted");
+    EXPECT_EQ(std::string(submitted.json.at("number").as_string()).substr(0, 9), "OUT-2026-");
+    const auto& first = submitted.json.at("steps").as_array().at(0);
+    EXPECT_EQ(first.at("approver_role"), "section_manager");
+
+    auto inbox = kacho_->Get("/api/v1/inbox");
+    ASSERT_EQ(inbox.status, 200) << inbox.body;
+    EXPECT_EQ(inbox.json.at("counts").at("to_approve").as_int64(), waiting + 1);
+    EXPECT_EQ(staff_->Get("/api/v1/inbox").json.at("counts").at("mine").as_int64(), open + 1);
+
+    // The applicant cannot approve it; the section manager does.
+    auto self = staff_->Post("/api/v1/requests/" + id + "/approve", json::object{});
+    EXPECT_EQ(self.status, 422) << self.body;
+    EXPECT_EQ(self.json.at("error").at("code"), "self_approval");
+    auto approved =
+        kacho_->Post("/api/v1/requests/" + id + "/approve", json::object{{"comment", "了承"}});
+    ASSERT_EQ(approved.status, 200) << approved.body;
+    EXPECT_EQ(approved.json.at("state"), "approved");
+    auto seen = staff_->Get("/api/v1/requests/" + id);
+    ASSERT_EQ(seen.status, 200);
+    EXPECT_EQ(seen.json.at("state"), "approved");
+    auto history = staff_->Get("/api/v1/requests/" + id + "/history");
+    ASSERT_EQ(history.status, 200);
+    EXPECT_EQ(history.json.at("items").as_array().size(), 2u);
+
+    // Approving again is not a transition of an approved request.
+    auto again = kacho_->Post("/api/v1/requests/" + id + "/approve", json::object{});
+    EXPECT_EQ(again.status, 409) << again.body;
+    EXPECT_EQ(again.json.at("error").at("code"), "invalid_transition");
+
+    // Another section's manager does not see it; the list shows it to its applicant.
+    auto zeimu = Login("zeimu-kacho");
+    EXPECT_EQ(zeimu->Get("/api/v1/requests/" + id).status, 404);
+    EXPECT_EQ(Mine(), mine_before + 1);
+
+    // A section manager's own request goes to the department officer.
+    auto own = kacho_->Post("/api/v1/requests", body);
+    ASSERT_EQ(own.status, 201) << own.body;
+    const auto& step = own.json.at("steps").as_array().at(0);
+    EXPECT_EQ(step.at("approver_role"), "department_officer");
+    EXPECT_EQ(step.at("escalation").as_array().at(0).at("reason"), "applicant");
+}
+
+TEST_P(WorkflowFlowTest, BadInputIsNamedAndChangesNothing) {
+    const std::size_t before = Mine();
+    json::object body = Takeout();
+    body["form"].as_object()["period"] = {{"from", "2026-12-05"}, {"to", "2026-12-01"}};
+    auto bad = staff_->Post("/api/v1/requests", body);
+    EXPECT_EQ(bad.status, 400) << bad.body;
+    EXPECT_EQ(bad.json.at("error").at("details").at("field"), "form.period");
+    body = Takeout();
+    body["type"] = "nothing";
+    EXPECT_EQ(staff_->Post("/api/v1/requests", body).json.at("error").at("details").at("field"),
+              "type");
+    body = Takeout();
+    body["surprise"] = 1;
+    EXPECT_EQ(staff_->Post("/api/v1/requests", body).status, 400);
+    EXPECT_EQ(staff_->Get("/api/v1/requests?state=odd").status, 400);
+    EXPECT_EQ(staff_->Get("/api/v1/requests/no-such-id").status, 404);
+    EXPECT_EQ(Mine(), before);
+}
+
+INSTANTIATE_TEST_SUITE_P(Databases, WorkflowFlowTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace mamori::testing
