@@ -414,6 +414,7 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
     assets::Registers registers(assets_service, database);
     workflow::WorkflowService workflow_service(database, clock, catalog,
                                                assets::CatalogSourceOf(policy_service));
+    workflow::ExceptionsLedger exceptions_ledger(database, clock, catalog, workflow_service);
     // Approvals whose validity period has ended expire now, then hourly (below).
     if (auto expired = workflow_service.ExpireDue(); !expired)
         spdlog::error("expiring approvals: {}", expired.error().message);
@@ -421,9 +422,9 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
         spdlog::info("{} approvals expired", *expired);
 
     http::Router router;
-    Services services{database,         auth_service,   token_service,  org_service,
-                      policy_service,   ledger_service, assets_service, registers,
-                      workflow_service, route_options,  read_cache};
+    Services services{database,         auth_service,      token_service,  org_service,
+                      policy_service,   ledger_service,    assets_service, registers,
+                      workflow_service, exceptions_ledger, route_options,  read_cache};
     AddRoutes(router, services);
 
     const fs::path web_root = ResolveWebRoot(*config);

@@ -37,7 +37,9 @@ TEST(RoutesTest, OpenApiDescribesExactlyTheRegisteredRoutes) {
     assets::Registers registers(assets, t.db());
     workflow::WorkflowService workflow(t.db(), clock, org::RoleCatalog::Builtin(),
                                        assets::CatalogSourceOf(policy));
-    Services services{t.db(), auth, tokens, org, policy, ledger, assets, registers, workflow, {}};
+    workflow::ExceptionsLedger exceptions(t.db(), clock, org::RoleCatalog::Builtin(), workflow);
+    Services services{t.db(), auth,      tokens,   org,        policy, ledger,
+                      assets, registers, workflow, exceptions, {}};
     http::Router router;
     AddRoutes(router, services);
 

@@ -6,6 +6,7 @@
 
 #include "audit/audit.h"
 #include "http/json_reader.h"
+#include "sheets/download.h"
 
 namespace mamori::assets {
 
@@ -149,19 +150,8 @@ Result<void> CheckUploadType(const Request& req) {
                                "本文は CSV (text/csv) か Excel ブック (.xlsx) で送ってください"));
 }
 
-Result<SheetFormat> FormatOf(const Request& req) {
-    auto f = http::QueryText(req, "format", 10);
-    if (!f) return Fail(f.error());
-    if (f->empty() || *f == "csv") return SheetFormat::kCsv;
-    if (*f == "xlsx") return SheetFormat::kXlsx;
-    return Fail(mamori::Error::Invalid("invalid_field", "format は csv か xlsx です", "format"));
-}
-
-Response FileResponse(RegisterFile f) {
-    auto r = Response::Text(200, std::move(f.content_type), std::move(f.body));
-    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + f.filename + "\"");
-    return r;
-}
+constexpr auto FormatOf = &sheets::FormatParam;
+constexpr auto FileResponse = &sheets::Download;
 
 Result<std::optional<bool>> QueryBool(const Request& req, std::string_view name) {
     auto v = http::QueryText(req, name, 5);

@@ -152,27 +152,9 @@ std::string UnitPath(const org::UnitTree& tree, const std::string& id) {
 
 std::string Today() { return org::TodayJst(std::chrono::system_clock::now()); }
 
-std::string Compact(std::string date) {
-    std::erase(date, '-');
-    return date;
-}
-
 Result<RegisterFile> MakeFile(SheetFormat format, std::string_view stem,
                               std::vector<sheets::Sheet> sheets) {
-    RegisterFile f;
-    const std::string date = Compact(Today());
-    if (format == SheetFormat::kCsv) {
-        f.content_type = "text/csv; charset=utf-8";
-        f.filename = fmt::format("mamori-{}-{}.csv", stem, date);
-        f.body = sheets::WriteCsv(sheets.front().header, sheets.front().rows);
-        return f;
-    }
-    auto bytes = sheets::WriteXlsx(sheets);
-    if (!bytes) return Fail(bytes.error());
-    f.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    f.filename = fmt::format("mamori-{}-{}.xlsx", stem, date);
-    f.body = std::move(*bytes);
-    return f;
+    return sheets::MakeFile(format, stem, sheets, Today());
 }
 
 sheets::Sheet EmptySheet(std::string_view name, const std::vector<Column>& columns) {

@@ -6,6 +6,7 @@
 #include "assets/assets_service.h"
 #include "core/error.h"
 #include "core/principal.h"
+#include "sheets/file.h"
 #include "sheets/xlsx.h"
 #include "store/database.h"
 
@@ -29,14 +30,9 @@ inline constexpr std::int64_t kAnalyseFrom = 1000;
 inline constexpr std::string_view kAssetSheet = "情報資産台帳";
 inline constexpr std::string_view kSystemSheet = "情報システム台帳";
 
-enum class SheetFormat { kCsv, kXlsx };
-
+using SheetFormat = sheets::Format;
 /// A register written as a file, ready to send.
-struct RegisterFile {
-    std::string content_type;
-    std::string filename;  ///< ASCII, e.g. mamori-assets-20261127.csv
-    std::string body;
-};
+using RegisterFile = sheets::File;
 
 /// What an import did, with how the file was read.
 struct RegisterImport {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 namespace mamori {
 
@@ -34,5 +35,10 @@ class FixedClock final : public Clock {
 
 /// RFC 3339 in UTC with second precision, e.g. "2026-11-27T03:04:05Z".
 std::string FormatRfc3339(Clock::TimePoint t);
+
+/// Calendar dates "YYYY-MM-DD" (well-formed; check with http::IsValidDate first):
+/// the date `days` later (earlier when negative), and the days from `a` to `b`.
+std::string AddDays(std::string_view date, int days);
+int DaysBetween(std::string_view a, std::string_view b);
 
 }  // namespace mamori

@@ -166,14 +166,13 @@ const std::vector<DemoPerson> kPeople = {
     {"itaku", "杉本 健", "すぎもと けん", "joho", "contractor", {{"staff", "joho"}}},
 };
 
-/// 1 April of the fiscal year that contains `today` ("YYYY-MM-DD").
+}  // namespace
+
 std::string FiscalYearStart(const std::string& today) {
     int year = std::stoi(today.substr(0, 4));
     if (std::stoi(today.substr(5, 2)) < 4) --year;
     return fmt::format("{:04d}-04-01", year);
 }
-
-}  // namespace
 
 Result<void> SeedDemo(store::Database& db, const Clock& clock, const std::string& demo_password) {
     const RoleCatalog& catalog = RoleCatalog::Builtin();

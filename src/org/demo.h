@@ -20,4 +20,7 @@ namespace mamori::org {
 [[nodiscard]] Result<void> SeedDemo(store::Database& db, const Clock& clock,
                                     const std::string& demo_password);
 
+/// 1 April of the fiscal year (年度) that contains `today` ("YYYY-MM-DD").
+std::string FiscalYearStart(const std::string& today);
+
 }  // namespace mamori::org

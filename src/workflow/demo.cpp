@@ -6,7 +6,9 @@
 #include <map>
 
 #include "org/access.h"
+#include "org/demo.h"
 #include "org/org_service.h"
+#include "workflow/exceptions.h"
 #include "workflow/workflow_service.h"
 
 namespace mamori::workflow {
@@ -15,15 +17,7 @@ namespace {
 
 namespace json = boost::json;
 
-std::string IsoDaysFrom(const std::string& iso, int days) {
-    using namespace std::chrono;
-    const sys_days d{year_month_day{year(std::stoi(iso.substr(0, 4))),
-                                    month(static_cast<unsigned>(std::stoi(iso.substr(5, 2)))),
-                                    day(static_cast<unsigned>(std::stoi(iso.substr(8, 2))))}};
-    const year_month_day ymd(d + std::chrono::days(days));
-    return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(ymd.year()),
-                       static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-}
+std::string IsoDaysFrom(const std::string& iso, int days) { return AddDays(iso, days); }
 
 json::object Period(const std::string& today, int from, int to) {
     return {{"from", IsoDaysFrom(today, from)}, {"to", IsoDaysFrom(today, to)}};
@@ -221,6 +215,37 @@ Result<void> SeedDemoRequests(store::Database& db, const Clock& clock,
     if (!e3) return Fail(e3.error());
     if (auto r = s.Approve(*e3); !r) return Fail(r.error());
     if (auto r = service.ExpireDue(); !r) return Fail(r.error());
+
+    // One past its review date: approved some time ago (within this fiscal year, when the
+    // demo appointments exist), and reviewed then with a next review date now passed.
+    const int into_year = DaysBetween(org::FiscalYearStart(today), today);
+    if (into_year >= 2) {
+        const int ago = std::min(200, into_year);
+        FixedClock past(clock.Now() - std::chrono::days(ago));
+        WorkflowService then(db, past, roles, catalog);
+        Seeder earlier(db, roles, then, org::TodayJst(past.Now()));
+        auto e4 = earlier.Submit(
+            "kankyo-kacho",
+            {"exception",
+             "不法投棄監視カメラの映像の庁外保管",
+             {{"control", "9-4(1)"},
+              {"reason", "監視カメラの録画装置が庁舎外の現地にしか置けないため"},
+              {"compensating_measures", "録画装置を施錠した筐体に収め、映像は暗号化して保存する"},
+              {"period", Period(today, -ago, 365 - ago - 1)}}});
+        if (!e4) return Fail(e4.error());
+        auto approved = earlier.Approve(*e4);
+        if (!approved) return Fail(approved.error());
+        auto ciso = earlier.Person("ciso");
+        if (!ciso) return Fail(ciso.error());
+        auto as_ciso = earlier.As(*ciso);
+        if (!as_ciso) return Fail(as_ciso.error());
+        ExceptionsLedger ledger(db, past, roles, then);
+        if (auto r = ledger.Review(
+                *as_ciso, e4->id,
+                {"continue", "筐体の施錠と暗号化の設定を現地で確かめた", IsoDaysFrom(today, -1)});
+            !r)
+            return Fail(r.error());
+    }
     return {};
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/clock.h"
 #include "core/text.h"
 #include "http/json_reader.h"
 
@@ -17,18 +18,6 @@ using policy::FormField;
 
 Error Bad(const FormField& f, std::string message, std::string code = "invalid_field") {
     return Error::Invalid(std::move(code), std::move(message), "form." + f.key);
-}
-
-// Days from a to b ("YYYY-MM-DD", both valid).
-int DaysBetween(std::string_view a, std::string_view b) {
-    auto parse = [](std::string_view s) {
-        using namespace std::chrono;
-        const year_month_day d{year{std::stoi(std::string(s.substr(0, 4)))},
-                               month{static_cast<unsigned>(std::stoi(std::string(s.substr(5, 2))))},
-                               day{static_cast<unsigned>(std::stoi(std::string(s.substr(8, 2))))}};
-        return sys_days{d};
-    };
-    return static_cast<int>((parse(b) - parse(a)).count());
 }
 
 Result<void> CheckText(const FormField& f, const boost::json::value& v) {

@@ -5,6 +5,7 @@
 #include "audit/audit.h"
 #include "auth/auth_routes.h"
 #include "http/json_reader.h"
+#include "sheets/download.h"
 
 namespace mamori::workflow {
 
@@ -83,9 +84,27 @@ Response Reply(const Result<workflow::Request>& r, const http::Request& req, int
 Result<NewRequest> ReadSubmission(http::JsonReader& body, bool with_type) {
     NewRequest n;
     if (with_type) n.type = body.RequiredString("type", 40);
-    n.title = body.RequiredString("title", kMaxTitleChars);
+    // Checked by the service, which names the field in Japanese (件名).
+    n.title = body.OptionalString("title", kMaxTitleChars).value_or("");
     n.form = body.OptionalObject("form").value_or(json::object{});
     return n;
+}
+
+json::object EntryJson(const ExceptionEntry& e) {
+    json::array reviews;
+    for (const auto& r : e.reviews)
+        reviews.push_back({{"id", r.id},
+                           {"reviewed_on", r.reviewed_on},
+                           {"result", r.result},
+                           {"note", r.note},
+                           {"next_review_on", OrNull(r.next_review_on)},
+                           {"reviewer_id", r.reviewer_id},
+                           {"reviewer_name", r.reviewer_name}});
+    json::object o = RequestJson(e.request);
+    o["review_due_on"] = OrNull(e.review_due_on);
+    o["overdue"] = e.overdue;
+    o["reviews"] = std::move(reviews);
+    return o;
 }
 
 }  // namespace
@@ -147,8 +166,9 @@ json::object RequestTypeJson(const policy::RequestType& t) {
             {"chain", std::move(chain)}};
 }
 
-void AddWorkflowRoutes(http::Router& router, WorkflowService& service) {
+void AddWorkflowRoutes(http::Router& router, WorkflowService& service, ExceptionsLedger& ledger) {
     WorkflowService* svc = &service;
+    ExceptionsLedger* book = &ledger;
     const std::string any(auth::kAnySession);
 
     router.Add({Method::kGet, "/api/v1/request-types", any, http::RunOn::kWorker,
@@ -257,6 +277,52 @@ void AddWorkflowRoutes(http::Router& router, WorkflowService& service) {
                                                       {{"to_approve", inbox->to_approve.size()},
                                                        {"mine", inbox->mine.size()}}}});
          }});
+
+    // ---- the exceptions ledger
+    const std::string read_ledger = "exceptions.read";
+    router.Add({Method::kGet, "/api/v1/exceptions", read_ledger, http::RunOn::kWorker,
+                [book](http::Request& req) {
+                    auto overdue = http::QueryText(req, "overdue", 5);
+                    if (!overdue) return Error(overdue.error(), req);
+                    if (!overdue->empty() && *overdue != "true" && *overdue != "false")
+                        return Error(
+                            mamori::Error::Invalid("invalid_field", "overdue は true か false です",
+                                                   "overdue"),
+                            req);
+                    auto list = book->List(ContextOf(req), *overdue == "true");
+                    if (!list) return Error(list.error(), req);
+                    json::array items;
+                    for (const auto& e : *list) items.push_back(EntryJson(e));
+                    return Response::Json(
+                        200, json::object{{"items", std::move(items)}, {"next_cursor", nullptr}});
+                }});
+    router.Add({Method::kGet, "/api/v1/exceptions/export", read_ledger, http::RunOn::kWorker,
+                [book](http::Request& req) {
+                    auto format = sheets::FormatParam(req);
+                    if (!format) return Error(format.error(), req);
+                    auto f = book->Export(ContextOf(req), *format);
+                    if (!f) return Error(f.error(), req);
+                    return sheets::Download(std::move(*f));
+                }});
+    router.Add({Method::kGet, "/api/v1/exceptions/{id}", read_ledger, http::RunOn::kWorker,
+                [book](http::Request& req) {
+                    auto e = book->Get(ContextOf(req), std::string(req.Param("id")));
+                    if (!e) return Error(e.error(), req);
+                    return Response::Json(200, EntryJson(*e));
+                }});
+    router.Add({Method::kPost, "/api/v1/exceptions/{id}/reviews", "exceptions.review",
+                http::RunOn::kWorker, [book](http::Request& req) {
+                    auto body = http::JsonReader::FromBody(req);
+                    if (!body) return Error(body.error(), req);
+                    NewExceptionReview r;
+                    r.result = body->RequiredChoice("result", {"continue", "end"});
+                    r.note = body->OptionalLongText("note", kMaxCommentChars).value_or("");
+                    r.next_review_on = body->OptionalDate("next_review_on").value_or("");
+                    if (auto f = body->Finish(); !f) return Error(f.error(), req);
+                    auto e = book->Review(ContextOf(req), std::string(req.Param("id")), r);
+                    if (!e) return Error(e.error(), req);
+                    return Response::Json(201, EntryJson(*e));
+                }});
 }
 
 }  // namespace mamori::workflow

@@ -795,6 +795,19 @@ Result<Page<Request>> WorkflowService::List(const Context& ctx, const RequestFil
     return page;
 }
 
+Result<std::vector<Request>> WorkflowService::AllOfType(const std::string& type,
+                                                        const std::vector<std::string>& states) {
+    store::Where where;
+    where.Add("r.type = ?", {type});
+    if (!states.empty()) where.AddIn("r.state", states);
+    auto rs =
+        db_.Query(std::string(kColumns) + where.Sql() + " ORDER BY r.number DESC", where.With());
+    if (!rs) return Fail(rs.error());
+    std::vector<Request> out;
+    for (const auto& r : rs->rows) out.push_back(RequestFrom(r));
+    return out;
+}
+
 Result<Inbox> WorkflowService::InboxOf(const Context& ctx) {
     auto actor = ActorOf(ctx);
     if (!actor) return Fail(actor.error());

@@ -132,6 +132,10 @@ class WorkflowService {
     [[nodiscard]] Result<Request> Resubmit(const Context& ctx, const std::string& id,
                                            const NewRequest& changed, const std::string& comment);
     [[nodiscard]] Result<Inbox> InboxOf(const Context& ctx);
+    /// Every request of `type` in one of `states`, newest first, without a permission check:
+    /// for callers that check their own (the exceptions ledger).
+    [[nodiscard]] Result<std::vector<Request>> AllOfType(const std::string& type,
+                                                         const std::vector<std::string>& states);
     /// Approved requests whose validity ended before today become expired (one audit event
     /// each); returns how many. Run daily and at start.
     [[nodiscard]] Result<int> ExpireDue();
