@@ -152,6 +152,7 @@ test('home, organisation, audit log and account pages', { timeout: 120_000 }, as
             ['情報システム台帳', 'systems-filters', 'pages-systems'],
             ['棚卸し', 'review-filters', 'pages-assets-review'],
             ['整合性の警告', 'warnings-filters', 'pages-assets-warnings'],
+            ['申請', 'requests-filters', 'pages-requests'],
         ]) {
             await nav.getByRole('link', { name: link, exact: true }).click();
             await page.getByTestId(testid).waitFor();
@@ -255,7 +256,7 @@ test('tablet width (768 px) and long Japanese names', { timeout: 60_000 }, async
                                     ['ポリシーを読む', 'policy-overview-768'], ['版と改正の経緯', 'policy-versions-768'],
                                     ['遵守の誓約の状況', 'policy-acknowledgements-768'], ['対策の実装状況', 'policy-coverage-768'],
                                     ['監査ログの改ざん検知', 'ledger-status-768'], ['情報資産台帳', 'pages-assets-768'],
-                                    ['情報システム台帳', 'pages-systems-768']]) {
+                                    ['情報システム台帳', 'pages-systems-768'], ['申請', 'pages-requests-768']]) {
             await page.getByRole('navigation', { name: 'メインメニュー' }).getByRole('link', { name: link, exact: true }).click();
             await settle(page);
             await noHorizontalOverflow(page, `${link} at 768 px`);

@@ -162,6 +162,25 @@ export type RegisterImportItem = RegisterImportResult['items'][number];
 /** The media type of an Excel workbook (`.xlsx`), as the exports answer and the imports take. */
 export const kXlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
+// ---- applications and approvals (申請・承認)
+
+export type RequestState = S['RequestState'];
+export type RequestField = S['RequestField'];
+export type RequestFieldType = RequestField['type'];
+export type RequestChainStep = S['RequestChainStep'];
+export type RequestType = S['RequestType'];
+export type RequestStep = S['RequestStep'];
+export type RequestStepState = RequestStep['state'];
+export type RequestEscalation = RequestStep['escalation'][number];
+/** An application with its chain (the steps of the current round). */
+export type WorkflowRequest = S['Request'];
+export type RequestPage = S['RequestPage'];
+export type RequestSubmit = S['RequestSubmit'];
+export type RequestResubmit = S['RequestResubmit'];
+export type RequestComment = S['RequestComment'];
+export type RequestQuery = Query<'/api/v1/requests', 'get'>;
+export type Inbox = S['Inbox'];
+
 // ---- ledger
 
 export type LedgerCheckpoint = S['LedgerCheckpoint'];
@@ -630,3 +649,41 @@ export const importAssets = (data: ArrayBuffer, contentType: string, dryRun: boo
     request('post', '/api/v1/assets/import', {
         raw: { data, contentType }, query: { dry_run: dryRun ? 'true' : 'false' },
     });
+
+// ---- applications and approvals (any signed-in person; who sees what: docs/workflow.md)
+
+/** The application types of the catalog in force, with their forms and chains. */
+export const listRequestTypes = () => request('get', '/api/v1/request-types');
+
+export const getRequestType = (key: string) => request('get', '/api/v1/request-types/{key}', { path: { key } });
+
+/** Newest first; `mine` only the caller's own. */
+export const listRequests = (query: RequestQuery = {}) => request('get', '/api/v1/requests', { query });
+
+export const submitRequest = (body: RequestSubmit) => request('post', '/api/v1/requests', { body });
+
+export const getRequest = (id: string) => request('get', '/api/v1/requests/{id}', { path: { id } });
+
+/** The application's audit events, newest first. */
+export const getRequestHistory = (id: string, limit = 200) =>
+    request('get', '/api/v1/requests/{id}/history', { path: { id }, query: { limit } });
+
+/** The pending step's approver: approve (comment optional), reject or return (comment required). */
+export const decideRequest = (id: string, action: 'approve' | 'reject' | 'return', body: RequestComment) => {
+    switch (action) {
+    case 'approve': return request('post', '/api/v1/requests/{id}/approve', { path: { id }, body });
+    case 'reject': return request('post', '/api/v1/requests/{id}/reject', { path: { id }, body });
+    case 'return': return request('post', '/api/v1/requests/{id}/return', { path: { id }, body });
+    }
+};
+
+/** The applicant, while submitted or returned. */
+export const withdrawRequest = (id: string, body: RequestComment = {}) =>
+    request('post', '/api/v1/requests/{id}/withdraw', { path: { id }, body });
+
+/** The applicant sends a returned application again, changed: a new round from the first step. */
+export const resubmitRequest = (id: string, body: RequestResubmit) =>
+    request('post', '/api/v1/requests/{id}/resubmit', { path: { id }, body });
+
+/** What awaits the caller's approval (oldest first) and their own open applications, with counts. */
+export const getInbox = () => request('get', '/api/v1/inbox');

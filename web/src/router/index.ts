@@ -77,6 +77,18 @@ export const router = createRouter({
                   meta: { permission: 'policy.acknowledgements.read', title: 'acks.title' } },
                 { path: 'policy/:ref?', name: 'policy', component: () => import('@/views/policy/PolicyView.vue'),
                   meta: { title: 'policy.title' } },
+                // 申請・承認 (docs/workflow.md): every signed-in person applies; who sees and
+                // decides what is the server's. `requests/new/…` is matched before `requests/:id`.
+                { path: 'requests', name: 'requests', component: () => import('@/views/requests/RequestsView.vue'),
+                  meta: { title: 'requests.title' } },
+                { path: 'requests/new/:type?', name: 'request-new',
+                  component: () => import('@/views/requests/RequestNewView.vue'),
+                  meta: { title: 'requestNew.title', nav: 'requests' } },
+                { path: 'requests/:id', name: 'request', component: () => import('@/views/requests/RequestView.vue'),
+                  meta: { title: 'request.title', nav: 'requests' } },
+                { path: 'requests/:id/resubmit', name: 'request-resubmit',
+                  component: () => import('@/views/requests/RequestEditView.vue'),
+                  meta: { title: 'requestEdit.title', nav: 'requests' } },
                 { path: 'audit', name: 'audit', component: () => import('@/views/AuditLogView.vue'),
                   meta: { permission: 'audit.read', title: 'audit.title' } },
                 { path: 'ledger', name: 'ledger', component: () => import('@/views/ledger/LedgerView.vue'),
