@@ -778,9 +778,13 @@ Result<Page<Request>> WorkflowService::List(const Context& ctx, const RequestFil
     }
     if (!f.type.empty()) where.Add("r.type = ?", {f.type});
     if (!f.state.empty()) where.Add("r.state = ?", {f.state});
-    if (!f.cursor.empty()) where.Add("r.id < ?", {f.cursor});
-    auto rs = db_.Query(std::string(kColumns) + where.Sql() + " ORDER BY r.id DESC LIMIT ?",
-                        where.With({limit + 1}));
+    if (!f.cursor.empty())  // newest first: after the cursor's request in (created_at, id)
+        where.Add(
+            "(r.created_at, r.id) < ((SELECT c.created_at FROM requests c WHERE c.id = ?), ?)",
+            {f.cursor, f.cursor});
+    auto rs = db_.Query(
+        std::string(kColumns) + where.Sql() + " ORDER BY r.created_at DESC, r.id DESC LIMIT ?",
+        where.With({limit + 1}));
     if (!rs) return Fail(rs.error());
     Page<Request> page;
     for (const auto& r : rs->rows) {

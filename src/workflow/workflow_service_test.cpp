@@ -413,6 +413,23 @@ TEST_P(WorkflowTest, OnlyThoseConcernedSeeARequest) {
     ASSERT_TRUE(all) << all.error().message;
     EXPECT_EQ(all->items.size(), 1u);
     EXPECT_EQ(service_->List(As(ciso_), {.state = "odd"}).error().field, "state");
+
+    // Newest first, page by page.
+    for (int i = 0; i < 4; ++i) {
+        clock_.Advance(std::chrono::seconds(60));
+        ASSERT_TRUE(service_->Submit(As(applicant_), Trial()));
+    }
+    std::vector<std::string> numbers;
+    RequestFilter f{.mine = true, .limit = 2};
+    for (int page = 0; page < 4; ++page) {
+        auto r = service_->List(As(applicant_), f);
+        ASSERT_TRUE(r) << r.error().message;
+        for (const auto& q : r->items) numbers.push_back(q.number);
+        if (r->next_cursor.empty()) break;
+        f.cursor = r->next_cursor;
+    }
+    EXPECT_EQ(numbers, (std::vector<std::string>{"TRI-2026-0005", "TRI-2026-0004", "TRI-2026-0003",
+                                                 "TRI-2026-0002", "TRI-2026-0001"}));
 }
 
 TEST_P(WorkflowTest, NumbersAreNeverDuplicatedUnderConcurrency) {
