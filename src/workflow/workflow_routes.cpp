@@ -66,7 +66,9 @@ json::object RequestJson(const Request& q) {
             {"decided_at", OrNull(q.decided_at)},
             {"created_at", q.created_at},
             {"updated_at", q.updated_at},
-            {"steps", std::move(steps)}};
+            {"steps", std::move(steps)},
+            {"waiting_step", OrNull(q.waiting_step)},
+            {"waiting_for", OrNull(q.waiting_for)}};
 }
 
 json::object ListJson(const std::vector<Request>& items, const std::string& cursor) {
@@ -273,9 +275,11 @@ void AddWorkflowRoutes(http::Router& router, WorkflowService& service, Exception
              };
              return Response::Json(200, json::object{{"to_approve", list(inbox->to_approve)},
                                                      {"mine", list(inbox->mine)},
+                                                     {"expiring", list(inbox->expiring)},
                                                      {"counts",
                                                       {{"to_approve", inbox->to_approve.size()},
-                                                       {"mine", inbox->mine.size()}}}});
+                                                       {"mine", inbox->mine.size()},
+                                                       {"expiring", inbox->expiring.size()}}}});
          }});
 
     // ---- the exceptions ledger

@@ -555,6 +555,34 @@ Result<bool> MayRead(store::Tx& tx, const org::RoleCatalog& roles, const Princip
 
 }  // namespace
 
+namespace {
+
+// The pending step's label and approver of each submitted request, in one query.
+Result<void> FillWaiting(store::Database& db, std::vector<Request>& items) {
+    std::vector<std::string> ids;
+    for (const auto& q : items)
+        if (q.state == "submitted") ids.push_back(q.id);
+    if (ids.empty()) return {};
+    store::Where where;
+    where.Add("s.state = 'pending'");
+    where.AddIn("s.request_id", ids);
+    auto rs = db.Query(
+        "SELECT s.request_id, s.label, p.display_name FROM request_steps s "
+        "JOIN people p ON p.id = s.approver_id" +
+            where.Sql(),
+        where.With());
+    if (!rs) return Fail(rs.error());
+    for (const auto& r : rs->rows)
+        for (auto& q : items)
+            if (q.id == r.Text(0)) {
+                q.waiting_step = r.Text(1);
+                q.waiting_for = r.Text(2);
+            }
+    return {};
+}
+
+}  // namespace
+
 Result<Request> WorkflowService::Get(const Context& ctx, const std::string& id) {
     auto actor = ActorOf(ctx);
     if (!actor) return Fail(actor.error());
@@ -796,6 +824,7 @@ Result<Page<Request>> WorkflowService::List(const Context& ctx, const RequestFil
         if (const auto* t = (*catalog)->FindRequestType(q.type)) q.type_name = t->name;
         page.items.push_back(std::move(q));
     }
+    if (auto w = FillWaiting(db_, page.items); !w) return Fail(w.error());
     return page;
 }
 
@@ -836,6 +865,22 @@ Result<Inbox> WorkflowService::InboxOf(const Context& ctx) {
                           {(*actor)->person_id});
     if (!mine) return Fail(mine.error());
     for (const auto& r : mine->rows) inbox.mine.push_back(named(RequestFrom(r)));
+    if (auto w = FillWaiting(db_, inbox.to_approve); !w) return Fail(w.error());
+    if (auto w = FillWaiting(db_, inbox.mine); !w) return Fail(w.error());
+    // Own approvals ending soon: within the type's expiring_soon_days (at most a year).
+    const std::string today = Today();
+    auto approved = db_.Query(std::string(kColumns) +
+                                  " WHERE r.applicant_id = ? AND r.state = 'approved' AND "
+                                  "r.valid_until IS NOT NULL AND r.valid_until >= ? AND "
+                                  "r.valid_until <= ? ORDER BY r.valid_until",
+                              {(*actor)->person_id, today, AddDays(today, 365)});
+    if (!approved) return Fail(approved.error());
+    for (const auto& r : approved->rows) {
+        Request q = named(RequestFrom(r));
+        const auto* t = (*catalog)->FindRequestType(q.type);
+        const int soon = t && t->validity ? t->validity->expiring_soon_days : 14;
+        if (DaysBetween(today, q.valid_until) <= soon) inbox.expiring.push_back(std::move(q));
+    }
     return inbox;
 }
 

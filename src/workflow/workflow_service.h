@@ -80,7 +80,10 @@ struct Request {
     std::string decided_at;
     std::string created_at;
     std::string updated_at;
-    std::vector<Step> steps;  ///< the current round's chain
+    std::vector<Step> steps;  ///< the current round's chain (Get, actions; not in lists)
+    /// While submitted: the pending step's label and its approver's name (also in lists).
+    std::string waiting_step;
+    std::string waiting_for;
 };
 
 struct NewRequest {
@@ -107,6 +110,8 @@ struct Page {
 struct Inbox {
     std::vector<Request> to_approve;
     std::vector<Request> mine;  ///< submitted or returned
+    /// The caller's approvals whose validity ends within their type's expiring_soon_days.
+    std::vector<Request> expiring;
 };
 
 class WorkflowService {

@@ -156,6 +156,8 @@ TEST_P(WorkflowTest, WalksTheChainToApproval) {
     ASSERT_TRUE(inbox);
     ASSERT_EQ(inbox->to_approve.size(), 1u);
     EXPECT_EQ(inbox->to_approve[0].number, "TRI-2026-0001");
+    EXPECT_EQ(inbox->to_approve[0].waiting_for, "総務 課長");
+    EXPECT_FALSE(inbox->to_approve[0].waiting_step.empty());
     EXPECT_EQ(service_->InboxOf(As(applicant_))->mine.size(), 1u);
 
     // Only the pending step's approver decides.
@@ -347,6 +349,15 @@ TEST_P(WorkflowTest, ApprovalsExpireByThemselves) {
     ASSERT_TRUE(r);
     ASSERT_TRUE(service_->Act(As(kacho_), r->id, Action::kApprove, ""));
     ASSERT_TRUE(service_->Act(As(bucho_), r->id, Action::kApprove, ""));
+    // Expiring soon (the type says 5 days): not on 1 December, listed from 5 December.
+    clock_.Set(At("2026-12-01T01:00:00Z"));
+    EXPECT_TRUE(service_->InboxOf(As(applicant_))->expiring.empty());
+    clock_.Set(At("2026-12-05T01:00:00Z"));
+    auto soon = service_->InboxOf(As(applicant_));
+    ASSERT_TRUE(soon);
+    ASSERT_EQ(soon->expiring.size(), 1u);
+    EXPECT_EQ(soon->expiring[0].id, r->id);
+    EXPECT_TRUE(service_->InboxOf(As(kacho_))->expiring.empty());  // the applicant's list
     clock_.Set(At("2026-12-10T14:00:00Z"));  // 23:00 on the last valid day, in Japan
     EXPECT_EQ(*service_->ExpireDue(), 0);
     clock_.Set(At("2026-12-10T15:30:00Z"));  // 00:30 the day after

@@ -1091,6 +1091,7 @@ const en: MessageSchema = {
             title: 'Title',
             applicant: 'Applicant',
             state: 'State',
+            waiting: 'Waiting for',
             submitted: 'Submitted',
         },
         empty: {

@@ -1090,6 +1090,7 @@ const ja = {
             title: '件名',
             applicant: '申請者',
             state: '状態',
+            waiting: '承認待ちの相手',
             submitted: '申請日',
         },
         empty: {
