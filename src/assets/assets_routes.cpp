@@ -21,9 +21,7 @@ constexpr std::size_t kMaxIdChars = 64;
 constexpr std::string_view kRead = "assets.read";
 constexpr std::string_view kManage = "assets.manage";
 
-json::value OrNull(const std::string& s) {
-    return s.empty() ? json::value(nullptr) : json::value(s);
-}
+using http::OrNull;
 
 Response Error(const mamori::Error& e, const Request& req) {
     return http::ErrorResponse(e, req.request_id);

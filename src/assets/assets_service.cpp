@@ -168,10 +168,6 @@ boost::json::object Changes(const boost::json::object& before, const boost::json
     return out;
 }
 
-boost::json::value OrNullJson(const std::string& s) {
-    return s.empty() ? boost::json::value(nullptr) : boost::json::value(s);
-}
-
 store::Value OptionalText(const std::string& s) {
     return s.empty() ? store::Value() : store::Value(s);
 }
@@ -1170,7 +1166,7 @@ Result<ReviewResult> AssetsService::ReviewAssets(const Context& ctx, const Revie
                 {"asset_number", a.asset_number},
                 {"reviewed_on", today},
                 {"next_review_on",
-                 {{"from", OrNullJson(a.next_review_on)}, {"to", result.next_review_on}}}};
+                 {{"from", http::OrNull(a.next_review_on)}, {"to", result.next_review_on}}}};
             if (auto r = Audit(tx, ctx, "asset.review", "asset", id, std::move(summary), now); !r)
                 return Fail(r.error());
             a.last_reviewed_on = today;

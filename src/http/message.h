@@ -74,6 +74,11 @@ struct Response {
 /// with the request id, and the client gets a generic one.
 Response ErrorResponse(const Error& e, std::string_view request_id);
 
+/// An optional text field of an answer: JSON null when empty, else the text.
+inline boost::json::value OrNull(const std::string& s) {
+    return s.empty() ? boost::json::value(nullptr) : boost::json::value(s);
+}
+
 /// The HTTP status for an error kind.
 int StatusFor(ErrorKind kind);
 

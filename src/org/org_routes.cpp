@@ -22,9 +22,7 @@ using http::Response;
 constexpr std::size_t kMaxNameChars = 100;
 constexpr std::size_t kMaxIdChars = 64;
 
-json::value OrNull(const std::string& s) {
-    return s.empty() ? json::value(nullptr) : json::value(s);
-}
+using http::OrNull;
 
 json::object ToJson(const Unit& u) {
     return {{"id", u.id},

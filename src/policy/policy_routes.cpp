@@ -30,9 +30,7 @@ json::array Strings(const std::vector<std::string>& v) {
     return a;
 }
 
-json::value OrNull(const std::string& s) {
-    return s.empty() ? json::value(nullptr) : json::value(s);
-}
+using http::OrNull;
 
 json::object VersionJson(const VersionInfo& v) {
     return {{"id", v.id},

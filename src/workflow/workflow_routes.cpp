@@ -18,9 +18,7 @@ using http::Response;
 constexpr std::size_t kMaxTitleChars = 200;
 constexpr std::size_t kMaxCommentChars = 2000;
 
-json::value OrNull(const std::string& s) {
-    return s.empty() ? json::value(nullptr) : json::value(s);
-}
+using http::OrNull;
 
 Response Error(const mamori::Error& e, const http::Request& req) {
     return http::ErrorResponse(e, req.request_id);

@@ -348,3 +348,35 @@ export async function addUnit(page, { kind, name, parent, password }) {
     await page.getByTestId('unit-tree').getByText(name, { exact: true }).waitFor();
     await form.waitFor({ state: 'hidden' });
 }
+
+// ---- helpers of the pages' tests
+
+/** The main menu. */
+export const nav = (page) => page.getByRole('navigation', { name: 'メインメニュー' });
+
+/** A day in Japan, `days` from today, as the pages compute it. */
+export function jstDay(days = 0) {
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit' })
+        .format(new Date());
+    const d = new Date(`${today}T00:00:00Z`);
+    d.setUTCDate(d.getUTCDate() + days);
+    return d.toISOString().slice(0, 10);
+}
+
+/** Picks the option matching `option` (text or RegExp) of the el-select in the form item labelled `label`. */
+export async function pick(page, scope, label, option) {
+    await scope.locator('.el-form-item').filter({ has: page.getByText(label, { exact: true }) })
+        .locator('.el-select').first().click();
+    await page.getByRole('option', { name: option, exact: typeof option === 'string' }).first().click();
+}
+
+/** A JSON call of the API as the page's user (cookies of the page, the CSRF token from /auth/me). */
+export async function api(page, method, path, body) {
+    const me = await (await page.request.get('/api/v1/auth/me')).json();
+    const res = await page.request.fetch(path, {
+        method, headers: { 'X-CSRF-Token': me.csrf_token, 'Content-Type': 'application/json' },
+        data: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status(), json: text ? JSON.parse(text) : null };
+}

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-    expectAccessible, kDemoPassword, loginAs, noHorizontalOverflow, screenshot, settle, useServer,
-    withFailureScreenshot,
+    expectAccessible, kDemoPassword, loginAs, nav, noHorizontalOverflow, screenshot, settle,
+    useServer, withFailureScreenshot,
 } from './harness.mjs';
 
 const app = useServer({
@@ -21,8 +21,6 @@ const app = useServer({
         return edited;
     },
 });
-
-const nav = (page) => page.getByRole('navigation', { name: 'メインメニュー' });
 
 /** Checks leaf `index` on the page and waits for the verdict; returns data-ok (yes, no, pending). */
 async function prove(page, index) {

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 
 import {
-    expectAccessible, kDemoPassword, loginAs, noHorizontalOverflow, repoRoot, screenshot, settle, useServer,
-    withFailureScreenshot,
+    expectAccessible, kDemoPassword, loginAs, nav, noHorizontalOverflow, repoRoot, screenshot,
+    settle, useServer, withFailureScreenshot,
 } from './harness.mjs';
 
 const kNextVersion = '2027-04-01';
@@ -48,8 +48,6 @@ const app = useServer({
         run(['policy', 'load', catalogDir]);
     },
 });
-
-const nav = (page) => page.getByRole('navigation', { name: 'メインメニュー' });
 
 test('the policy reader: contents, 第1章, search, deep links, versions, OSCAL', { timeout: 180_000 }, async () => {
     const page = await app.openPage();

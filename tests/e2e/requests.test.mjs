@@ -12,39 +12,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
-    axeScan, expectAccessible, kDemoPassword, loginAs, screenshot, settle, useServer, withFailureScreenshot,
+    api, axeScan, expectAccessible, jstDay, kDemoPassword, loginAs, nav, pick, screenshot, settle,
+    useServer, withFailureScreenshot,
 } from './harness.mjs';
 
 const app = useServer({ demo: true, mfaRequiredRoles: [] });
-
-const nav = (page) => page.getByRole('navigation', { name: 'メインメニュー' });
-
-/** A day in Japan, `days` from today, as the pages compute it. */
-function jstDay(days = 0) {
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit' })
-        .format(new Date());
-    const d = new Date(`${today}T00:00:00Z`);
-    d.setUTCDate(d.getUTCDate() + days);
-    return d.toISOString().slice(0, 10);
-}
-
-/** Picks the option matching `option` (text or RegExp) of the el-select in the form item labelled `label`. */
-async function pick(page, scope, label, option) {
-    await scope.locator('.el-form-item').filter({ has: page.getByText(label, { exact: true }) })
-        .locator('.el-select').first().click();
-    await page.getByRole('option', { name: option, exact: typeof option === 'string' }).first().click();
-}
-
-/** A JSON call of the API as the page's user (cookies of the page, the CSRF token from /auth/me). */
-async function api(page, method, path, body) {
-    const me = await (await page.request.get('/api/v1/auth/me')).json();
-    const res = await page.request.fetch(path, {
-        method, headers: { 'X-CSRF-Token': me.csrf_token, 'Content-Type': 'application/json' },
-        data: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status(), json: text ? JSON.parse(text) : null };
-}
 
 async function logout(page) {
     await page.getByRole('button', { name: 'ログアウト' }).click();
