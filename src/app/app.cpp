@@ -415,6 +415,9 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
     workflow::WorkflowService workflow_service(database, clock, catalog,
                                                assets::CatalogSourceOf(policy_service));
     workflow::ExceptionsLedger exceptions_ledger(database, clock, catalog, workflow_service);
+    workflow::AttachmentStore attachments(
+        database, clock, config->data_dir / "attachments",
+        static_cast<std::size_t>(config->workflow.attachment_max_megabytes) * 1024 * 1024);
     // Approvals whose validity period has ended expire now, then hourly (below).
     if (auto expired = workflow_service.ExpireDue(); !expired)
         spdlog::error("expiring approvals: {}", expired.error().message);
@@ -424,7 +427,8 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
     http::Router router;
     Services services{database,         auth_service,      token_service,  org_service,
                       policy_service,   ledger_service,    assets_service, registers,
-                      workflow_service, exceptions_ledger, route_options,  read_cache};
+                      workflow_service, exceptions_ledger, attachments,    route_options,
+                      read_cache};
     AddRoutes(router, services);
 
     const fs::path web_root = ResolveWebRoot(*config);
@@ -453,20 +457,24 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
                      config->database == DatabaseKind::kSqlite ? "sqlite" : "postgresql");
         // Signed tree heads every N events or T seconds, and one more at a clean stop; and
         // hourly, approvals whose validity has ended expire.
-        std::jthread checkpoints([&ledger_service, &workflow_service](std::stop_token stop) {
-            std::mutex m;
-            std::condition_variable_any cv;
-            for (int second = 1; !stop.stop_requested(); ++second) {
-                std::unique_lock lock(m);
-                cv.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
-                if (stop.stop_requested()) break;
-                if (auto c = ledger_service.CheckpointIfDue(false); !c)
-                    spdlog::error("ledger checkpoint: {}", c.error().message);
-                if (second % 3600 == 0)
-                    if (auto e = workflow_service.ExpireDue(); !e)
-                        spdlog::error("expiring approvals: {}", e.error().message);
-            }
-        });
+        std::jthread checkpoints(
+            [&ledger_service, &workflow_service, &attachments](std::stop_token stop) {
+                std::mutex m;
+                std::condition_variable_any cv;
+                for (int second = 1; !stop.stop_requested(); ++second) {
+                    std::unique_lock lock(m);
+                    cv.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
+                    if (stop.stop_requested()) break;
+                    if (auto c = ledger_service.CheckpointIfDue(false); !c)
+                        spdlog::error("ledger checkpoint: {}", c.error().message);
+                    if (second % 3600 == 0) {
+                        if (auto e = workflow_service.ExpireDue(); !e)
+                            spdlog::error("expiring approvals: {}", e.error().message);
+                        if (auto d = attachments.DiscardUnattached(); !d)
+                            spdlog::error("discarding unattached uploads: {}", d.error().message);
+                    }
+                }
+            });
         server.Run(true);
         checkpoints.request_stop();
         checkpoints.join();

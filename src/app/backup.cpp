@@ -1,11 +1,13 @@
 // `mamori backup` and `mamori restore`: one .tar.gz holding manifest.json, mamori.yaml,
-// keys/ and the database (database/mamori.db for SQLite, database/dump.sql for PostgreSQL).
+// keys/, attachments/ and the database (database/mamori.db for SQLite, database/dump.sql for
+// PostgreSQL).
 #include <archive.h>
 #include <archive_entry.h>
 #include <fmt/format.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <fstream>
 #include <sstream>
@@ -25,6 +27,8 @@ namespace {
 
 constexpr const char* kSqliteEntry = "database/mamori.db";
 constexpr const char* kPostgresEntry = "database/dump.sql";
+/// Folders of the data directory copied whole (attachments/ holds the files of applications).
+constexpr const char* kFolders[] = {"keys", "attachments"};
 
 std::string ReadFile(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -33,10 +37,7 @@ std::string ReadFile(const fs::path& p) {
     return ss.str();
 }
 
-std::string Sha256Hex(const std::string& data) {
-    auto d = crypto::Sha256(data);
-    return crypto::Hex(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
-}
+using crypto::Sha256Hex;
 
 /// A temporary directory removed when it goes out of scope.
 struct TempDir {
@@ -98,12 +99,18 @@ Result<void> Backup(const fs::path& data_dir, const fs::path& to) {
     // Everything that goes in, with its content, so the manifest can list checksums.
     std::vector<std::tuple<std::string, std::string, int>> entries;
     entries.emplace_back(kConfigFile, ReadFile(data_dir / kConfigFile), 0600);
-    for (auto it = fs::recursive_directory_iterator(data_dir / "keys", ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (it->is_regular_file())
-            entries.emplace_back(
-                "keys/" + fs::relative(it->path(), data_dir / "keys").generic_string(),
-                ReadFile(it->path()), 0600);
+    // The keys, and the files attached to applications (their hashes are in the database;
+    // half-written uploads, *.part, are left out).
+    for (const char* folder : kFolders) {
+        std::error_code fec;
+        for (auto it = fs::recursive_directory_iterator(data_dir / folder, fec);
+             !fec && it != fs::recursive_directory_iterator(); it.increment(fec)) {
+            if (it->is_regular_file() && it->path().extension() != ".part")
+                entries.emplace_back(
+                    std::string(folder) + "/" +
+                        fs::relative(it->path(), data_dir / folder).generic_string(),
+                    ReadFile(it->path()), 0600);
+        }
     }
     entries.emplace_back(sqlite ? kSqliteEntry : kPostgresEntry, ReadFile(dump), 0600);
 
@@ -282,7 +289,10 @@ Result<void> Restore(const fs::path& from, const fs::path& data_dir,
         return Fail(Error::Unavailable("cannot write the config"));
     }
     for (const auto& [name, data] : entries) {
-        if (name.rfind("keys/", 0) != 0) continue;
+        const bool in_folder =
+            std::any_of(std::begin(kFolders), std::end(kFolders),
+                        [&](const char* f) { return name.rfind(std::string(f) + "/", 0) == 0; });
+        if (!in_folder) continue;
         fs::create_directories((data_dir / name).parent_path(), ec);
         if (!write(data_dir / name, data)) {
             undo();

@@ -19,7 +19,7 @@ void AddRoutes(http::Router& router, Services& s) {
     policy::AddPolicyRoutes(router, s.policy);
     ledger::AddLedgerRoutes(router, s.ledger);
     assets::AddAssetsRoutes(router, s.assets, s.registers, s.org.catalog());
-    workflow::AddWorkflowRoutes(router, s.workflow, s.exceptions);
+    workflow::AddWorkflowRoutes(router, s.workflow, s.exceptions, s.attachments);
 }
 
 }  // namespace mamori::app

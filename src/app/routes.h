@@ -12,6 +12,7 @@
 #include "org/org_service.h"
 #include "policy/policy_service.h"
 #include "store/database.h"
+#include "workflow/attachments.h"
 #include "workflow/exceptions.h"
 #include "workflow/workflow_service.h"
 
@@ -29,6 +30,7 @@ struct Services {
     assets::Registers& registers;
     workflow::WorkflowService& workflow;
     workflow::ExceptionsLedger& exceptions;
+    workflow::AttachmentStore& attachments;
     auth::AuthRouteOptions route_options;
     std::chrono::milliseconds read_cache{0};  ///< server.read_cache_seconds
 };

@@ -38,8 +38,9 @@ TEST(RoutesTest, OpenApiDescribesExactlyTheRegisteredRoutes) {
     workflow::WorkflowService workflow(t.db(), clock, org::RoleCatalog::Builtin(),
                                        assets::CatalogSourceOf(policy));
     workflow::ExceptionsLedger exceptions(t.db(), clock, org::RoleCatalog::Builtin(), workflow);
-    Services services{t.db(), auth,      tokens,   org,        policy, ledger,
-                      assets, registers, workflow, exceptions, {}};
+    workflow::AttachmentStore attachments(t.db(), clock, "/nonexistent/attachments", 1024);
+    Services services{t.db(), auth,      tokens,   org,        policy,      ledger,
+                      assets, registers, workflow, exceptions, attachments, {}};
     http::Router router;
     AddRoutes(router, services);
 

@@ -57,8 +57,7 @@ std::string RecoveryHash(const std::string& code) {
     for (char c : code)
         if (c != '-' && c != ' ')
             normal += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    auto d = crypto::Sha256(normal);
-    return crypto::Hex(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
+    return crypto::Sha256Hex(normal);
 }
 
 }  // namespace
@@ -117,10 +116,7 @@ AuthService::AuthService(store::Database& db, const Clock& clock, AuthOptions op
     dummy_hash_ = HashPassword(crypto::Hex(crypto::RandomBytes(16))).value_or("");
 }
 
-std::string AuthService::HashToken(const std::string& token) {
-    auto d = crypto::Sha256(token);
-    return crypto::Hex(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
-}
+std::string AuthService::HashToken(const std::string& token) { return crypto::Sha256Hex(token); }
 
 bool AuthService::RateLimited(const std::string& client) {
     const auto minute =

@@ -284,6 +284,9 @@ ConfigReport ParseConfig(const std::string& text, const std::filesystem::path& d
         lg.Int("checkpoint_every_seconds", c.ledger.checkpoint_every_seconds, 1, 86400);
         lg.String("external_file", c.ledger.external_file);
         lg.RejectUnknown();
+        MapReader wf = top.Sub("workflow");
+        wf.Int("attachment_max_megabytes", c.workflow.attachment_max_megabytes, 1, 100);
+        wf.RejectUnknown();
     }
     top.RejectUnknown();
     return report;
@@ -393,6 +396,10 @@ ledger:
   checkpoint_every_events: 1000   # この件数ごと / after this many audit events
   checkpoint_every_seconds: 60    # またはこの秒数ごと / or after this many seconds
   external_file: ""               # 例 / e.g. /mnt/worm/mamori-checkpoints.txt
+
+# 申請と承認 / applications and approvals
+workflow:
+  attachment_max_megabytes: 10    # 添付ファイル 1 件の上限 (MB) / largest attached file
 )",
                        kind == DatabaseKind::kPostgresql ? "postgresql" : "sqlite",
                        YamlEscape(postgresql_url));

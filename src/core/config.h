@@ -83,6 +83,11 @@ struct Config {
             "auditor",        "platform_admin"};
     } auth;
 
+    /// Applications and approvals (docs/workflow.md).
+    struct Workflow {
+        int attachment_max_megabytes = 10;  ///< one attached file at most
+    } workflow;
+
     bool TlsEnabled() const { return !server.tls_certificate.empty(); }
     /// The SQLite file as an absolute path.
     std::filesystem::path SqlitePath() const;

@@ -51,6 +51,11 @@ std::array<std::uint8_t, 32> Sha256(std::string_view data) {
     return digest;
 }
 
+std::string Sha256Hex(std::string_view data) {
+    const auto d = Sha256(data);
+    return Hex(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
+}
+
 std::string GeneratePassword(std::size_t length) {
     static constexpr std::string_view kClasses[] = {
         "ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789", "-_.!@#%+="};

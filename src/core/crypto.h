@@ -20,6 +20,9 @@ std::string Base64Url(std::string_view bytes);
 /// SHA-256 digest (32 raw bytes).
 std::array<std::uint8_t, 32> Sha256(std::string_view data);
 
+/// SHA-256 as 64 lower-case hex characters.
+std::string Sha256Hex(std::string_view data);
+
 /// A random password of `length` characters from letters, digits and symbols, containing
 /// at least one of each of the four classes.
 std::string GeneratePassword(std::size_t length);

@@ -85,9 +85,7 @@ Result<VersionInfo> PolicyService::Load(const Context& ctx, const CatalogFiles& 
     auto catalog = Catalog::Parse(files);
     if (!catalog) return Fail(catalog.error());
     const std::string stored = FilesJson(files);
-    const auto digest = crypto::Sha256(stored);
-    const std::string sha =
-        crypto::Hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+    const std::string sha = crypto::Sha256Hex(stored);
     const PolicyInfo& p = catalog->policy();
     const std::string now = FormatRfc3339(clock_.Now());
     VersionInfo info{crypto::Hex(crypto::RandomBytes(16)),

@@ -132,9 +132,7 @@ Result<CheckedForm> CheckForm(const policy::RequestType& type, const policy::Cat
                     return Fail(
                         Bad(f, fmt::format("{}は true か false で指定してください", f.label)));
                 break;
-            case FieldType::kFile:
-                return Fail(Bad(f, fmt::format("{}: 添付ファイルはまだ受け付けていません", f.label),
-                                "not_supported"));
+            case FieldType::kFile:  // the id of an upload (POST /api/v1/attachments)
             case FieldType::kAsset:
             case FieldType::kSystem:
             case FieldType::kUnit:

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
 #include "audit/audit.h"
 #include "auth/auth_routes.h"
 #include "http/json_reader.h"
@@ -107,6 +110,32 @@ json::object EntryJson(const ExceptionEntry& e) {
     return o;
 }
 
+json::object AttachmentJson(const Attachment& a) {
+    return {{"id", a.id},
+            {"filename", a.filename},
+            {"content_type", a.content_type},
+            {"size_bytes", a.size_bytes},
+            {"sha256", a.sha256},
+            {"uploaded_by", a.uploaded_by},
+            {"uploaded_at", a.uploaded_at},
+            {"request_id", OrNull(a.request_id)}};
+}
+
+// 200 with the file as a download: its own name (RFC 6266 filename* for any text, and an
+// ASCII stand-in for old clients), never shown inline, never cached on shared machines.
+Response FileDownload(AttachmentFile f) {
+    std::string ascii;
+    for (unsigned char c : f.meta.filename)
+        ascii += (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') ? static_cast<char>(c) : '_';
+    auto r = Response::Text(200, f.meta.content_type, std::move(f.content));
+    r.headers.emplace_back(
+        "Content-Disposition",
+        fmt::format("attachment; filename=\"{}\"; filename*=UTF-8''{}", ascii,
+                    boost::urls::encode(f.meta.filename, boost::urls::unreserved_chars)));
+    r.headers.emplace_back("Cache-Control", "private, no-store");
+    return r;
+}
+
 }  // namespace
 
 json::object RequestTypeJson(const policy::RequestType& t) {
@@ -166,9 +195,11 @@ json::object RequestTypeJson(const policy::RequestType& t) {
             {"chain", std::move(chain)}};
 }
 
-void AddWorkflowRoutes(http::Router& router, WorkflowService& service, ExceptionsLedger& ledger) {
+void AddWorkflowRoutes(http::Router& router, WorkflowService& service, ExceptionsLedger& ledger,
+                       AttachmentStore& attachments) {
     WorkflowService* svc = &service;
     ExceptionsLedger* book = &ledger;
+    AttachmentStore* files = &attachments;
     const std::string any(auth::kAnySession);
 
     router.Add({Method::kGet, "/api/v1/request-types", any, http::RunOn::kWorker,
@@ -262,6 +293,36 @@ void AddWorkflowRoutes(http::Router& router, WorkflowService& service, Exception
                         svc->Resubmit(ContextOf(req), std::string(req.Param("id")), *n, comment),
                         req, 200);
                 }});
+    router.Add({Method::kGet, "/api/v1/requests/{id}/attachments", any, http::RunOn::kWorker,
+                [svc, files](http::Request& req) {
+                    const std::string id(req.Param("id"));
+                    auto q = svc->Get(ContextOf(req), id);  // the request's own visibility
+                    if (!q) return Error(q.error(), req);
+                    auto list = files->OfRequest(id);
+                    if (!list) return Error(list.error(), req);
+                    json::array items;
+                    for (const auto& a : *list) items.push_back(AttachmentJson(a));
+                    return Response::Json(
+                        200, json::object{{"items", std::move(items)}, {"next_cursor", nullptr}});
+                }});
+
+    // ---- attachments: uploaded first, then named by id in a `file` field of a form
+    router.Add({Method::kPost, "/api/v1/attachments", any, http::RunOn::kWorker,
+                [files](http::Request& req) {
+                    auto name = http::QueryText(req, "filename", 1000);
+                    if (!name) return Error(name.error(), req);
+                    auto a = files->Upload(ContextOf(req), *name, req.body);
+                    if (!a) return Error(a.error(), req);
+                    return Response::Json(201, AttachmentJson(*a));
+                },
+                attachments.max_bytes()});
+    router.Add({Method::kGet, "/api/v1/attachments/{id}", any, http::RunOn::kWorker,
+                [svc, files](http::Request& req) {
+                    auto f = files->Read(ContextOf(req), std::string(req.Param("id")), *svc);
+                    if (!f) return Error(f.error(), req);
+                    return FileDownload(std::move(*f));
+                }});
+
     router.Add(
         {Method::kGet, "/api/v1/inbox", any, http::RunOn::kWorker, [svc](http::Request& req) {
              auto inbox = svc->InboxOf(ContextOf(req));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "http/router.h"
+#include "workflow/attachments.h"
 #include "workflow/exceptions.h"
 #include "workflow/workflow_service.h"
 
@@ -16,13 +17,17 @@ namespace mamori::workflow {
 ///   GET  /api/v1/requests/{id}/history         its audit events
 ///   POST /api/v1/requests/{id}/approve|reject|return|withdraw   {comment}
 ///   POST /api/v1/requests/{id}/resubmit        {title, form, comment}
+///   GET  /api/v1/requests/{id}/attachments     the files its forms named
+///   POST /api/v1/attachments?filename=         upload (the body is the file)
+///   GET  /api/v1/attachments/{id}              download (uploader, or readers of the request)
 ///   GET  /api/v1/inbox                         what awaits me, what I applied for
 ///   GET  /api/v1/exceptions                    the 例外措置台帳 (exceptions.read; ?overdue=)
 ///   GET  /api/v1/exceptions/export             exceptions.read (?format=csv|xlsx)
 ///   GET  /api/v1/exceptions/{id}               exceptions.read
 ///   POST /api/v1/exceptions/{id}/reviews       exceptions.review
-/// `service` and `ledger` must outlive the router.
-void AddWorkflowRoutes(http::Router& router, WorkflowService& service, ExceptionsLedger& ledger);
+/// `service`, `ledger` and `attachments` must outlive the router.
+void AddWorkflowRoutes(http::Router& router, WorkflowService& service, ExceptionsLedger& ledger,
+                       AttachmentStore& attachments);
 
 /// The JSON of a request type (for the form and the chain preview).
 boost::json::object RequestTypeJson(const policy::RequestType& t);

@@ -10,6 +10,7 @@
 #include "http/json_reader.h"
 #include "org/access.h"
 #include "org/org_service.h"
+#include "workflow/attachments.h"
 #include "workflow/form.h"
 
 namespace mamori::workflow {
@@ -239,9 +240,30 @@ Result<std::optional<Request>> FindRequest(store::Tx& tx, const std::string& id)
 
 // Every referenced record exists (assets not disposed, units and systems known, people
 // active).
-Result<void> CheckReferences(store::Tx& tx, const policy::RequestType& type,
-                             const std::vector<FormReference>& refs) {
+// Checks every record the form names. An attached file must be the applicant's own upload,
+// named by no other request; the files are returned, to be linked to the request.
+Result<std::vector<Attachment>> CheckReferences(store::Tx& tx, const policy::RequestType& type,
+                                                const std::vector<FormReference>& refs,
+                                                const std::string& applicant_id,
+                                                const std::string& request_id) {
+    std::vector<Attachment> files;
     for (const auto& ref : refs) {
+        const policy::FormField* f = type.FindField(ref.field);
+        const std::string label = f ? f->label : ref.field;
+        if (ref.type == policy::FieldType::kFile) {
+            auto a = FindAttachment(tx, ref.id);
+            if (!a) return Fail(a.error());
+            const bool usable = *a && (*a)->uploaded_by == applicant_id &&
+                                ((*a)->request_id.empty() || (*a)->request_id == request_id);
+            if (!usable)
+                return Fail(Error::Invalid(
+                    "unknown_reference",
+                    fmt::format("{}: 添付ファイル {} が見つかりません。もう一度添付してください",
+                                label, ref.id),
+                    "form." + ref.field));
+            files.push_back(std::move(**a));
+            continue;
+        }
         const char* sql = nullptr;
         switch (ref.type) {
             case policy::FieldType::kAsset:
@@ -261,15 +283,29 @@ Result<void> CheckReferences(store::Tx& tx, const policy::RequestType& type,
         }
         auto rs = tx.Query(sql, {ref.id});
         if (!rs) return Fail(rs.error());
-        if (rs->rows.empty()) {
-            const policy::FormField* f = type.FindField(ref.field);
-            return Fail(Error::Invalid(
-                "unknown_reference",
-                fmt::format("{}: {} が見つかりません", f ? f->label : ref.field, ref.id),
-                "form." + ref.field));
-        }
+        if (rs->rows.empty())
+            return Fail(Error::Invalid("unknown_reference",
+                                       fmt::format("{}: {} が見つかりません", label, ref.id),
+                                       "form." + ref.field));
     }
-    return {};
+    return files;
+}
+
+// Links the checked files to the request; their names and hashes, for its audit event.
+Result<boost::json::array> LinkAttachments(store::Tx& tx, const std::vector<Attachment>& files,
+                                           const std::string& request_id) {
+    boost::json::array out;
+    for (const auto& a : files) {
+        auto up = tx.Exec(
+            "UPDATE attachments SET request_id = ? WHERE id = ? AND (request_id IS NULL OR "
+            "request_id = ?)",
+            {request_id, a.id, request_id});
+        if (!up) return Fail(up.error());
+        if (*up != 1)
+            return Fail(Error::Conflict("changed", "添付ファイルが同時に別の申請で使われました"));
+        out.push_back({{"id", a.id}, {"filename", a.filename}, {"sha256", a.sha256}});
+    }
+    return out;
 }
 
 // The next 申請番号 of `prefix` in `year`: one row per prefix and year, incremented in the
@@ -492,7 +528,8 @@ Result<Request> WorkflowService::Submit(const Context& ctx, const NewRequest& n)
             return Fail(Rule("no_unit",
                              "所属部署が登録されていないため申請できません。管理者に所属の登録を"
                              "依頼してください"));
-        if (auto r = CheckReferences(tx, *type, form->references); !r) return Fail(r.error());
+        auto files = CheckReferences(tx, *type, form->references, (*actor)->person_id, "");
+        if (!files) return Fail(files.error());
         auto number = NextNumber(tx, type->prefix, std::stoi(today.substr(0, 4)));
         if (!number) return Fail(number.error());
         Request q;
@@ -521,6 +558,8 @@ Result<Request> WorkflowService::Submit(const Context& ctx, const NewRequest& n)
              q.valid_until.empty() ? store::Value(nullptr) : store::Value(q.valid_until), now, now,
              now});
         if (!ins) return Fail(ins.error());
+        auto linked = LinkAttachments(tx, *files, q.id);
+        if (!linked) return Fail(linked.error());
         auto plan = PlanChain(tx, *type, **catalog, q.form);
         if (!plan) return Fail(plan.error());
         if (auto r = StartRound(tx, separation_, q, *plan, today); !r) return Fail(r.error());
@@ -528,7 +567,8 @@ Result<Request> WorkflowService::Submit(const Context& ctx, const NewRequest& n)
                                          {{"number", q.number},
                                           {"type", q.type},
                                           {"title", q.title},
-                                          {"approver", q.steps[0].approver_id}},
+                                          {"approver", q.steps[0].approver_id},
+                                          {"attachments", std::move(*linked)}},
                                          now);
             !r)
             return Fail(r.error());
@@ -735,7 +775,10 @@ Result<Request> WorkflowService::Resubmit(const Context& ctx, const std::string&
                 "type_removed", "この申請の種類は現在のポリシーにないため再申請できません"));
         auto form = CheckForm(*type, **catalog, changed.form);
         if (!form) return Fail(form.error());
-        if (auto r = CheckReferences(tx, *type, form->references); !r) return Fail(r.error());
+        auto files = CheckReferences(tx, *type, form->references, q.applicant_id, q.id);
+        if (!files) return Fail(files.error());
+        auto linked = LinkAttachments(tx, *files, q.id);
+        if (!linked) return Fail(linked.error());
         const int before_round = q.round;
         q.round += 1;
         q.title = changed.title;
@@ -763,6 +806,7 @@ Result<Request> WorkflowService::Resubmit(const Context& ctx, const std::string&
         boost::json::object summary{
             {"number", q.number}, {"round", q.round}, {"approver", q.steps[0].approver_id}};
         if (!comment.empty()) summary["comment"] = comment;
+        summary["attachments"] = std::move(*linked);
         if (auto r = audit::RecordChange(tx, ctx, "request.resubmit", "request", q.id,
                                          std::move(summary), now);
             !r)

@@ -5,16 +5,21 @@
 #include <gtest/gtest.h>
 
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <set>
 #include <thread>
 
 #include "auth/password.h"
+#include "core/crypto.h"
+#include "core/service_support.h"
 #include "org/access.h"
 #include "org/org_service.h"
 #include "support/test_database.h"
 #include "support/test_fixtures.h"
+#include "workflow/attachments.h"
 
 namespace mamori::workflow {
 namespace {
@@ -44,6 +49,7 @@ fields:
   - {key: units, label: 部署, type: unit, multiple: true}
   - {key: notes, label: 備考, type: long_text, max_length: 50}
   - {key: on, label: 実施日, type: date}
+  - {key: evidence, label: 根拠の資料, type: file, multiple: true}
 chain:
   - role: section_manager
   - role: department_officer
@@ -393,6 +399,8 @@ TEST_P(WorkflowTest, BadFormsAreRefusedFieldByField) {
     EXPECT_EQ(field_of({{"units", {sec_, "ghost"}}}), "form.units");
     EXPECT_EQ(field_of({{"notes", std::string(51, 'x')}}), "form.notes");
     EXPECT_EQ(field_of({{"on", "2026-02-30"}}), "form.on");
+    EXPECT_EQ(field_of({{"evidence", {"no-such-upload"}}}), "form.evidence");
+    EXPECT_EQ(field_of({{"evidence", "not-a-list"}}), "form.evidence");
     EXPECT_EQ(field_of({{"unknown", 1}}), "form.unknown");
     EXPECT_EQ(field_of({{"kind", "b"},
                         {"count", 3},
@@ -467,11 +475,121 @@ TEST_P(WorkflowTest, NumbersAreNeverDuplicatedUnderConcurrency) {
     EXPECT_EQ(*all.rbegin(), "TRI-2026-0020");
 }
 
+// Uploads: stored with their hash, named in a form, linked to the request, readable by
+// those who may read the request, refused when they are not the applicant's own, checked
+// against their hash when read, and discarded when no request named them within a day.
+TEST_P(WorkflowTest, AttachmentsAreKeptWithTheirHash) {
+    const auto dir = std::filesystem::temp_directory_path() / ("mamori-att-" + service::NewId());
+    AttachmentStore files(*db_, clock_, dir, 1024);
+    const std::string pdf = "%PDF-1.7\n% 根拠の資料\n%%EOF\n";
+
+    auto up = files.Upload(As(applicant_), "根拠 資料.pdf", pdf);
+    ASSERT_TRUE(up) << up.error().message;
+    EXPECT_EQ(up->sha256, crypto::Sha256Hex(pdf));
+    EXPECT_EQ(up->content_type, "application/pdf");
+    EXPECT_EQ(up->size_bytes, static_cast<std::int64_t>(pdf.size()));
+    auto ev = db_->Query(
+        "SELECT summary FROM audit_events WHERE action = 'attachment.upload' AND object_id = ?",
+        {up->id});
+    ASSERT_TRUE(ev);
+    ASSERT_EQ(ev->rows.size(), 1u);
+    EXPECT_NE(ev->rows[0].Text(0).find(up->sha256), std::string::npos);
+
+    // Bad uploads change nothing.
+    EXPECT_EQ(files.Upload(As(applicant_), "big.pdf", std::string(1025, '%')).error().kind,
+              ErrorKind::kTooLarge);
+    EXPECT_EQ(files.Upload(As(applicant_), "../x.pdf", pdf).error().field, "filename");
+    EXPECT_EQ(files.Upload(As(applicant_), "", pdf).error().field, "filename");
+    EXPECT_EQ(files.Upload(As(applicant_), "x.pdf", "").error().field, "body");
+    EXPECT_EQ(files.Upload(As(applicant_), "x.png", pdf).error().code, "unsupported_media_type");
+    EXPECT_EQ(Events("attachment.upload"), 1);
+
+    // Someone else's upload cannot be named; one's own can, and is then linked.
+    auto theirs = files.Upload(As(outsider_), "other.pdf", pdf);
+    ASSERT_TRUE(theirs);
+    NewRequest n = Trial();
+    n.form["evidence"] = boost::json::array{theirs->id.c_str()};
+    EXPECT_EQ(service_->Submit(As(applicant_), n).error().field, "form.evidence");
+    n.form["evidence"] = boost::json::array{up->id.c_str()};
+    auto q = service_->Submit(As(applicant_), n);
+    ASSERT_TRUE(q) << q.error().message;
+    auto linked = files.OfRequest(q->id);
+    ASSERT_TRUE(linked);
+    ASSERT_EQ(linked->size(), 1u);
+    EXPECT_EQ((*linked)[0].sha256, up->sha256);
+    auto submit = db_->Query(
+        "SELECT summary FROM audit_events WHERE action = 'request.submit' AND object_id = ?",
+        {q->id});
+    ASSERT_TRUE(submit);
+    EXPECT_NE(submit->rows.at(0).Text(0).find(up->sha256), std::string::npos);
+    // A file named by one request cannot be named by another.
+    EXPECT_EQ(service_->Submit(As(applicant_), n).error().field, "form.evidence");
+
+    // Read: the applicant and the approver; not someone unconcerned (404, as if absent).
+    auto mine = files.Read(As(applicant_), up->id, *service_);
+    ASSERT_TRUE(mine) << mine.error().message;
+    EXPECT_EQ(mine->content, pdf);
+    EXPECT_TRUE(files.Read(As(kacho_), up->id, *service_));
+    EXPECT_EQ(files.Read(As(outsider_), up->id, *service_).error().kind, ErrorKind::kNotFound);
+    EXPECT_EQ(files.Read(As(applicant_), theirs->id, *service_).error().kind, ErrorKind::kNotFound);
+
+    // A file changed on disk no longer matches its hash and is not served.
+    {
+        std::ofstream out(dir / up->id.substr(0, 2) / up->id, std::ios::binary | std::ios::app);
+        out << "changed";
+    }
+    EXPECT_EQ(files.Read(As(applicant_), up->id, *service_).error().kind, ErrorKind::kInternal);
+
+    // At most kMaxPendingUploads unattached files per person.
+    for (int i = 1; i < AttachmentStore::kMaxPendingUploads; ++i)
+        ASSERT_TRUE(files.Upload(As(outsider_), "more.pdf", pdf));
+    EXPECT_EQ(files.Upload(As(outsider_), "one-too-many.pdf", pdf).error().code,
+              "too_many_uploads");
+
+    // A day later the unattached uploads are discarded, file and row; the linked one stays.
+    clock_.Set(clock_.Now() + std::chrono::hours(25));
+    auto gone = files.DiscardUnattached();
+    ASSERT_TRUE(gone) << gone.error().message;
+    EXPECT_EQ(*gone, AttachmentStore::kMaxPendingUploads);
+    EXPECT_FALSE(std::filesystem::exists(dir / theirs->id.substr(0, 2) / theirs->id));
+    EXPECT_TRUE(std::filesystem::exists(dir / up->id.substr(0, 2) / up->id));
+    EXPECT_EQ(Events("attachment.discard"), AttachmentStore::kMaxPendingUploads);
+    std::filesystem::remove_all(dir);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, WorkflowTest,
                          ::testing::Values(store::Backend::kSqlite, store::Backend::kPostgresql),
                          [](const auto& info) {
                              return info.param == store::Backend::kSqlite ? "Sqlite" : "Postgresql";
                          });
+
+}  // namespace
+}  // namespace mamori::workflow
+
+namespace mamori::workflow {
+namespace {
+
+constexpr std::string_view kPdfBytes = "%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n";
+
+TEST(AttachmentKindTest, TheFirstBytesMustAgreeWithTheName) {
+    EXPECT_EQ(DetectKind("報告書.PDF", kPdfBytes)->content_type, "application/pdf");
+    EXPECT_EQ(DetectKind("写真.jpg", "\xFF\xD8\xFF\xE0rest")->content_type, "image/jpeg");
+    EXPECT_EQ(DetectKind("一覧.xlsx", std::string("PK\x03\x04", 4) + "zip")->content_type,
+              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    EXPECT_EQ(DetectKind("古い.doc", std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) + "x")
+                  ->content_type,
+              "application/msword");
+    // A program, a page of HTML, a PDF named as an image, a name without an extension.
+    for (auto [name, content] :
+         std::vector<std::pair<std::string, std::string>>{{"setup.exe", "MZ\x90"},
+                                                          {"page.html", "<html>"},
+                                                          {"picture.png", std::string(kPdfBytes)},
+                                                          {"README", std::string(kPdfBytes)}}) {
+        auto k = DetectKind(name, content);
+        ASSERT_FALSE(k) << name;
+        EXPECT_EQ(k.error().code, "unsupported_media_type") << name;
+    }
+}
 
 }  // namespace
 }  // namespace mamori::workflow

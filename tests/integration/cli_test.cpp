@@ -165,6 +165,9 @@ TEST(CliTest, BackupWhileServingAndRestoreRoundTripSqlite) {
     const fs::path data = tmp.path() / "data";
     ASSERT_NO_FATAL_FAILURE(InitInto(data));
     std::ofstream(data / "keys" / "example.key") << "key material";
+    fs::create_directories(data / "attachments" / "ab");
+    std::ofstream(data / "attachments" / "ab" / "abcdef") << "%PDF- attached";
+    std::ofstream(data / "attachments" / "ab" / "abc.part") << "half an upload";
     auto server = ServerProcess::Start(data);
     ASSERT_TRUE(server);
     const fs::path archive = tmp.path() / "backup.tar.gz";
@@ -183,6 +186,9 @@ TEST(CliTest, BackupWhileServingAndRestoreRoundTripSqlite) {
     std::ifstream key(restored / "keys" / "example.key");
     std::string key_text((std::istreambuf_iterator<char>(key)), {});
     EXPECT_EQ(key_text, "key material");
+    // Attached files come back; a half-written upload does not.
+    EXPECT_EQ(ReadFile(restored / "attachments" / "ab" / "abcdef"), "%PDF- attached");
+    EXPECT_FALSE(fs::exists(restored / "attachments" / "ab" / "abc.part"));
 
     auto a = store::OpenSqlite({data / "mamori.db", 1, 1000});
     auto c = store::OpenSqlite({restored / "mamori.db", 1, 1000});
