@@ -415,6 +415,28 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
     workflow::WorkflowService workflow_service(database, clock, catalog,
                                                assets::CatalogSourceOf(policy_service));
     workflow::ExceptionsLedger exceptions_ledger(database, clock, catalog, workflow_service);
+    if (const std::string& system = config->auth.elevation_approval_system; !system.empty()) {
+        auto found = database.Query("SELECT name FROM systems WHERE id = ?", {system});
+        if (!found || found->rows.empty()) {
+            spdlog::error(
+                "auth.elevation_approval_system: no system with id {} in the register; set "
+                "the id of the register's entry for mamori, or leave it empty",
+                system);
+            (*db)->Close();
+            return 1;
+        }
+        spdlog::info("elevation needs an approved 特権ID利用 for {}", found->rows[0].Text(0));
+        auth_service.RequireApprovalForElevation(
+            [&workflow_service, system](
+                const std::string& person_id,
+                const std::string& username) -> Result<std::optional<auth::ElevationGrant>> {
+                auto g = workflow_service.ActiveGrant(person_id, system, username);
+                if (!g) return Fail(g.error());
+                if (!*g) return std::optional<auth::ElevationGrant>();
+                return std::optional<auth::ElevationGrant>(
+                    auth::ElevationGrant{(*g)->number, (*g)->ends_at});
+            });
+    }
     workflow::AttachmentStore attachments(
         database, clock, config->data_dir / "attachments",
         static_cast<std::size_t>(config->workflow.attachment_max_megabytes) * 1024 * 1024);

@@ -664,19 +664,39 @@ Result<std::string> AuthService::Elevate(const Context& ctx, const std::string& 
         new_step = *s;
     }
     const std::string now = Iso(clock_.Now());
-    const std::string until = Iso(clock_.Now() + options_.elevation);
+    std::string until = Iso(clock_.Now() + options_.elevation);
+    boost::json::object summary{{"from", now}};
+    std::optional<ElevationGrant> grant;
+    if (gate_) {
+        auto g = gate_(p.id, p.username);
+        if (!g) return Fail(g.error());
+        grant = std::move(*g);
+        if (grant) {
+            until = std::min(until, grant->ends_at);  // both YYYY-MM-DDTHH:MM:SSZ
+            summary["grant"] = grant->reference;
+        }
+    }
+    summary["until"] = until;
     auto r = db_.Transact([&](store::Tx& tx) -> Result<void> {
+        // The code is used up either way, so it cannot be tried again.
         auto u = tx.Exec("UPDATE people SET mfa_last_step = ? WHERE id = ?", {new_step, p.id});
         if (!u) return Fail(u.error());
+        if (gate_ && !grant)
+            return RecordAccountEvent(tx, ctx, p.id, p.username, "auth.elevation_refused",
+                                      {{"reason", "no_approved_privileged_id"}}, now);
         auto s = tx.Exec("UPDATE sessions SET elevated_until = ? WHERE token_hash = ?",
                          {until, HashToken(token)});
         if (!s) return Fail(s.error());
-        auto a = RecordAccountEvent(tx, ctx, p.id, p.username, "auth.elevated",
-                                    {{"from", now}, {"until", until}}, now);
-        if (!a) return Fail(a.error());
-        return {};
+        return RecordAccountEvent(tx, ctx, p.id, p.username, "auth.elevated", std::move(summary),
+                                  now);
     });
     if (!r) return Fail(r.error());
+    if (gate_ && !grant)
+        return Fail(Error{ErrorKind::kForbidden,
+                          "elevation_not_approved",
+                          "特権IDの利用が承認されていないため、昇格できません。"
+                          "「特権IDの利用」を申請し、承認を受けてください",
+                          {}});
     return until;
 }
 

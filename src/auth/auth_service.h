@@ -70,6 +70,18 @@ struct MfaEnrollment {
 /// organisation area at wiring time, so auth does not depend on org.
 using PrincipalLoader = std::function<Result<Principal>(const std::string& person_id)>;
 
+/// An approval that lets a person elevate (an approved 特権ID利用 in force): what to cite in
+/// the audit event, and when it ends (RFC 3339 UTC), which bounds the elevated window.
+struct ElevationGrant {
+    std::string reference;
+    std::string ends_at;
+};
+/// Finds the approval of `person_id` (`username`) in force now, or nullopt. Supplied by the
+/// workflow area at wiring time when elevation requires an approval (auth does not depend
+/// on workflow).
+using ElevationGate = std::function<Result<std::optional<ElevationGrant>>(
+    const std::string& person_id, const std::string& username)>;
+
 /// Logins, sessions, MFA and elevation (対策基準 7-4, 8-2). Thread-safe. Every outcome that
 /// changes state — success, failure, lockout, password change, enrolment, elevation, logout
 /// — is written with its audit event in one transaction.
@@ -101,12 +113,17 @@ class AuthService {
     [[nodiscard]] Result<void> Logout(const Context& ctx, const std::string& token,
                                       bool everywhere);
     /// Re-checks password (and TOTP when enrolled) and opens an elevated window of at most
-    /// the configured minutes (特権による接続時間の制限).
+    /// the configured minutes (特権による接続時間の制限). With an elevation gate, only while
+    /// the person holds an approval, and never past its end: 403 elevation_not_approved
+    /// otherwise (audited as auth.elevation_refused).
     [[nodiscard]] Result<std::string> Elevate(const Context& ctx, const std::string& token,
                                               const std::string& password, const std::string& code);
     /// The last successful login (skipping the `skip` most recent ones — 1 from inside a
     /// session, to get the one before it) and the failed attempts since, for the home page.
     [[nodiscard]] Result<LoginStep> LoginHistory(const std::string& person_id, int skip = 0);
+
+    /// From now on, elevation needs an approval that `gate` finds. Call before serving.
+    void RequireApprovalForElevation(ElevationGate gate) { gate_ = std::move(gate); }
 
     const AuthOptions& options() const { return options_; }
     store::Database& database() { return db_; }
@@ -136,6 +153,7 @@ class AuthService {
     const Clock& clock_;
     AuthOptions options_;
     PrincipalLoader loader_;
+    ElevationGate gate_;      // empty: elevation needs no approval
     std::string dummy_hash_;  // verified against for unknown users, so timing tells nothing
     struct SessionRow {
         std::string person_id, stage, csrf_token, last_seen_at, expires_at, person_status;

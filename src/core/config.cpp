@@ -269,6 +269,7 @@ ConfigReport ParseConfig(const std::string& text, const std::filesystem::path& d
         se.Int("absolute_hours", c.auth.session_absolute_hours, 1, 168);
         se.RejectUnknown();
         a.Int("elevation_minutes", c.auth.elevation_minutes, 1, 240);
+        a.String("elevation_approval_system", c.auth.elevation_approval_system);
         a.Int("login_attempts_per_minute", c.auth.login_attempts_per_minute, 1, 10000);
         a.Bool("secure_cookie", c.auth.secure_cookie);
         a.StringList("mfa_required_roles", c.auth.mfa_required_roles);
@@ -379,6 +380,11 @@ auth:
     idle_minutes: 30       # 無操作でログアウト / idle timeout
     absolute_hours: 12     # ログインの最長時間 / absolute lifetime
   elevation_minutes: 30    # 特権操作の昇格の最長時間 (対策基準 8-2(6)) / longest elevation
+  # 台帳で mamori 自身を表す情報システムの ID。設定すると、昇格には、そのシステムで自分の
+  # ユーザー名を特権IDとする「特権IDの利用」の承認 (期間中) が必要になります。空 = 不要。
+  # The system register's id for mamori itself: when set, elevating needs an approved
+  # 特権ID利用 for it, in force today, naming one's own user name. Empty = not needed.
+  elevation_approval_system: ""
   login_attempts_per_minute: 20   # 同じアドレスからのログイン試行の上限 (超えると 429)
   secure_cookie: false     # TLS をプロキシで終端するときは true / true when a proxy terminates TLS
   # 多要素認証を必須とする役割 / roles that must use MFA (TOTP)

@@ -75,6 +75,10 @@ struct Config {
         int session_idle_minutes = 30;
         int session_absolute_hours = 12;
         int elevation_minutes = 30;
+        /// The id of the system register's entry for mamori itself. When set, a person may
+        /// elevate only while they hold an approved 特権ID利用 for that system whose ID is
+        /// their own user name (docs/workflow.md "Privileged IDs"). Empty: no approval needed.
+        std::string elevation_approval_system;
         int login_attempts_per_minute = 20;  ///< Per client address; beyond it 429.
         bool secure_cookie = false;          ///< Force the Secure flag (TLS at a proxy).
         std::vector<std::string> mfa_required_roles = {

@@ -241,6 +241,10 @@ TEST(CatalogCheck, HirakawaShipsItsApplicationTypes) {
     ASSERT_FALSE(takeout->chain.empty());
     EXPECT_TRUE(takeout->chain[0].from_handling());
     EXPECT_EQ(c->FindRequestType("exception")->exception, true);
+    const auto& grant = c->FindRequestType("privileged_id")->privileged_access;
+    ASSERT_TRUE(grant);
+    EXPECT_EQ(grant->system_field, "system");
+    EXPECT_EQ(grant->account_field, "account");
 }
 
 TEST(CatalogCheck, ApplicationTypesAreCheckedWithTheirLines) {
@@ -262,6 +266,7 @@ chain:
   - from_handling: {field: a, rule: storage}
   - role: ciso
     when: {field: c, in: [y]}
+privileged_access: {system_field: a, account_field: d}
 )y";
     std::vector<Problem> problems;
     ASSERT_FALSE(Catalog::Parse(f, &problems));
@@ -277,6 +282,9 @@ chain:
     Mentions(problems, "requests/zz_bad.yaml", 14, "system_manager needs system_field");
     Mentions(problems, "requests/zz_bad.yaml", 15, "rule must be takeout, provision or disposal");
     Mentions(problems, "requests/zz_bad.yaml", 0, "y is not an option of c");
+    Mentions(problems, "requests/zz_bad.yaml", 18, "a must name a required system field");
+    Mentions(problems, "requests/zz_bad.yaml", 18, "d must name a required text field");
+    Mentions(problems, "requests/zz_bad.yaml", 18, "needs a validity period");
 }
 
 TEST(CatalogCheck, MinimalCatalogIsValid) {

@@ -308,6 +308,19 @@ RequestType ParseRequestType(FileReader& r, const YAML::Node& root, const Reques
             }
         t.validity = std::move(validity);
     }
+    if (auto v = m.Node("privileged_access"); v && !v.IsNull()) {
+        FileReader::Map pm(r, v, "privileged_access");
+        PrivilegedAccess pa;
+        pa.system_field = pm.Text("system_field");
+        pa.account_field = pm.Text("account_field");
+        if (!pa.system_field.empty())
+            RequireSingle(r, v, t, pa.system_field, FieldType::kSystem, "privileged_access");
+        if (!pa.account_field.empty())
+            RequireSingle(r, v, t, pa.account_field, FieldType::kText, "privileged_access");
+        if (!t.validity)
+            r.Report(v, "privileged_access: the type needs a validity period (the grant's window)");
+        t.privileged_access = std::move(pa);
+    }
 
     auto chain = m.Seq("chain");
     if (chain.size() == 0 || chain.size() > 8)

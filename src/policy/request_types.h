@@ -76,6 +76,13 @@ struct Validity {
     int expiring_soon_days = 14;
 };
 
+/// An approved request of the type grants the applicant a privileged ID on a system for
+/// its validity period (特権ID, 8-2(6)); mamori's own elevation may require one.
+struct PrivilegedAccess {
+    std::string system_field;   ///< a required single system field
+    std::string account_field;  ///< a required text field: the ID to be used
+};
+
 struct RequestType {
     std::string file;  ///< requests/<key>.yaml
     std::string key;
@@ -85,6 +92,7 @@ struct RequestType {
     std::vector<std::string> refs;  ///< 対策基準 items served
     bool exception = false;         ///< approved requests form the exceptions ledger
     std::optional<Validity> validity;
+    std::optional<PrivilegedAccess> privileged_access;  ///< requires validity
     std::vector<FormField> fields;
     std::vector<ChainStep> chain;
 

@@ -184,6 +184,10 @@ json::object RequestTypeJson(const policy::RequestType& t) {
                          {"max_days", t.validity->max_days ? json::value(t.validity->max_days)
                                                            : json::value(nullptr)},
                          {"expiring_soon_days", t.validity->expiring_soon_days}};
+    json::value privileged = nullptr;
+    if (t.privileged_access)
+        privileged = json::object{{"system_field", t.privileged_access->system_field},
+                                  {"account_field", t.privileged_access->account_field}};
     return {{"key", t.key},
             {"prefix", t.prefix},
             {"name", t.name},
@@ -191,6 +195,7 @@ json::object RequestTypeJson(const policy::RequestType& t) {
             {"refs", json::value_from(t.refs)},
             {"exception", t.exception},
             {"validity", std::move(validity)},
+            {"privileged_access", std::move(privileged)},
             {"fields", std::move(fields)},
             {"chain", std::move(chain)}};
 }

@@ -954,6 +954,40 @@ Result<int> WorkflowService::ExpireDue() {
     });
 }
 
+Result<std::optional<PrivilegedGrant>> WorkflowService::ActiveGrant(const std::string& person_id,
+                                                                    const std::string& system_id,
+                                                                    const std::string& account) {
+    auto catalog = CatalogInForce();
+    if (!catalog) return Fail(catalog.error());
+    const std::string today = Today();
+    std::optional<PrivilegedGrant> best;
+    for (const auto& type : (*catalog)->request_types()) {
+        if (!type.privileged_access) continue;
+        const auto& pa = *type.privileged_access;
+        auto rs = db_.Query(
+            "SELECT id, number, form, valid_from, valid_until FROM requests WHERE applicant_id = "
+            "? AND type = ? AND state = 'approved' AND valid_from <= ? AND valid_until >= ?",
+            {person_id, type.key, today, today});
+        if (!rs) return Fail(rs.error());
+        for (const auto& r : rs->rows) {
+            boost::json::error_code ec;
+            const auto form = boost::json::parse(r.Text(2), ec);
+            const auto* o = ec ? nullptr : form.if_object();
+            if (!o) continue;
+            const auto* sys = o->if_contains(pa.system_field);
+            const auto* acc = o->if_contains(pa.account_field);
+            if (!sys || !acc || !sys->is_string() || !acc->is_string() ||
+                sys->as_string() != system_id || acc->as_string() != account)
+                continue;
+            PrivilegedGrant g{r.Text(0), r.Text(1), system_id, account, r.Text(3), r.Text(4), ""};
+            // The last day ends at midnight in Japan (UTC+9, no summer time): 15:00 UTC.
+            g.ends_at = g.valid_until + "T15:00:00Z";
+            if (!best || g.valid_until > best->valid_until) best = std::move(g);
+        }
+    }
+    return best;
+}
+
 Result<std::vector<audit::Event>> WorkflowService::History(const Context& ctx,
                                                            const std::string& id, int limit) {
     if (auto q = Get(ctx, id); !q) return Fail(q.error());

@@ -114,6 +114,17 @@ struct Inbox {
     std::vector<Request> expiring;
 };
 
+/// An approved, time-boxed grant of a privileged ID (a request of a type with
+/// `privileged_access`, 8-2(6)).
+struct PrivilegedGrant {
+    std::string request_id;
+    std::string number;
+    std::string system_id;
+    std::string account;
+    std::string valid_from, valid_until;  ///< the city's dates, both included
+    std::string ends_at;                  ///< RFC 3339 (UTC): the end of valid_until in Japan
+};
+
 class WorkflowService {
   public:
     /// Everything must outlive the service.
@@ -144,6 +155,11 @@ class WorkflowService {
     /// Approved requests whose validity ended before today become expired (one audit event
     /// each); returns how many. Run daily and at start.
     [[nodiscard]] Result<int> ExpireDue();
+    /// `person_id`'s grant of `account` on `system_id` in force now (approved, today within
+    /// its period), the one lasting longest when several are; nullopt when there is none.
+    [[nodiscard]] Result<std::optional<PrivilegedGrant>> ActiveGrant(const std::string& person_id,
+                                                                     const std::string& system_id,
+                                                                     const std::string& account);
     /// The request's audit events, newest first.
     [[nodiscard]] Result<std::vector<audit::Event>> History(const Context& ctx,
                                                             const std::string& id, int limit);

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <ctime>
+#include <fstream>
+#include <map>
 #include <set>
 
 #include "support/api_client.h"
@@ -271,6 +274,96 @@ TEST_P(WorkflowFlowTest, AFileAttachedToAnApplication) {
     auto other = Login("zeimu-kacho");
     EXPECT_EQ(other->Get("/api/v1/attachments/" + file_id).status, 404);
     EXPECT_EQ(other->Get("/api/v1/requests/" + id + "/attachments").status, 404);
+}
+
+// Privileged IDs (8-2(6)): with auth.elevation_approval_system set to the register's entry
+// for mamori, a person elevates only while an approved 特権ID利用 for that system naming their
+// own user name is in force, and never past its last day; an approval for another ID does
+// not count; a system id that is not in the register stops the server from starting.
+TEST_P(WorkflowFlowTest, ElevationNeedsAnApprovedPrivilegedId) {
+    auto tanto = Login("joho-tanto");
+    auto systems = tanto->Get("/api/v1/systems?limit=200");
+    ASSERT_EQ(systems.status, 200) << systems.body;
+    ASSERT_FALSE(systems.json.at("items").as_array().empty());
+    const std::string system(systems.json.at("items").as_array()[0].at("id").as_string());
+
+    // Today in Japan, as the server counts validity.
+    const std::time_t jst = std::time(nullptr) + 9 * 3600;
+    char today[11];
+    std::strftime(today, sizeof today, "%Y-%m-%d", std::gmtime(&jst));
+
+    // Without the setting, elevation needs no approval.
+    json::object elevate{{"password", kDemo}};
+    ASSERT_EQ(tanto->Post("/api/v1/auth/elevate", elevate).status, 200);
+
+    server_.reset();
+    const auto config = tmp_.path() / "data" / "mamori.yaml";
+    std::string text = ReadFile(config);
+    const std::string unset = "elevation_approval_system: \"\"";
+    ASSERT_NE(text.find(unset), std::string::npos);
+    {
+        std::ofstream(config, std::ios::trunc) << std::string(text).replace(
+            text.find(unset), unset.size(), "elevation_approval_system: \"no-such-system\"");
+    }
+    auto refused =
+        RunMamori({"serve", "--data", (tmp_.path() / "data").string(), "--listen", "127.0.0.1:0"});
+    EXPECT_EQ(refused.exit_code, 1);
+    EXPECT_NE(refused.err.find("elevation_approval_system"), std::string::npos) << refused.err;
+    {
+        std::ofstream(config, std::ios::trunc) << text.replace(
+            text.find(unset), unset.size(), "elevation_approval_system: \"" + system + "\"");
+    }
+    server_ = ServerProcess::Start(tmp_.path() / "data");
+    ASSERT_TRUE(server_);
+
+    std::map<std::string, std::unique_ptr<ApiClient>> approvers;  // by person id
+    for (const char* who : {"joho-kacho", "tokatsu", "ciso", "soumu-kacho", "shimin-kacho"}) {
+        auto c = Login(who);
+        auto me = c->Get("/api/v1/auth/me");
+        approvers[std::string(me.json.at("user").at("id").as_string())] = std::move(c);
+    }
+    // Applies for `account` on the system and walks the chain to approval.
+    auto grant = [&](ApiClient& applicant, const std::string& account) {
+        json::object body{{"type", "privileged_id"},
+                          {"title", "設定変更のための特権IDの利用"},
+                          {"form",
+                           {{"system", system},
+                            {"account", account},
+                            {"work", "利用者の権限設定を見直す"},
+                            {"reason", "権限の変更には管理者の権限が必要なため"},
+                            {"period", {{"from", today}, {"to", today}}}}}};
+        auto r = applicant.Post("/api/v1/requests", body);
+        EXPECT_EQ(r.status, 201) << r.body;
+        for (int i = 0; i < 8 && r.status < 300 && r.json.at("state") == "submitted"; ++i) {
+            const auto& step = r.json.at("steps").as_array().at(r.json.at("step").as_int64());
+            auto it = approvers.find(std::string(step.at("approver_id").as_string()));
+            if (it == approvers.end()) {
+                ADD_FAILURE() << "no client for the approver of " << step;
+                break;
+            }
+            r = it->second->Post(
+                "/api/v1/requests/" + std::string(r.json.at("id").as_string()) + "/approve",
+                json::object{});
+            EXPECT_EQ(r.status, 200) << r.body;
+        }
+        EXPECT_EQ(r.json.at("state"), "approved") << r.body;
+    };
+
+    tanto = Login("joho-tanto");
+    auto no = tanto->Post("/api/v1/auth/elevate", elevate);
+    EXPECT_EQ(no.status, 403) << no.body;
+    EXPECT_EQ(no.json.at("error").at("code"), "elevation_not_approved");
+
+    // An approval for another ID does not let its holder elevate in mamori.
+    auto kakaricho = Login("joho-kakaricho");
+    grant(*kakaricho, "administrator");
+    EXPECT_EQ(kakaricho->Post("/api/v1/auth/elevate", elevate).status, 403);
+
+    grant(*tanto, "joho-tanto");
+    auto yes = tanto->Post("/api/v1/auth/elevate", elevate);
+    ASSERT_EQ(yes.status, 200) << yes.body;
+    EXPECT_LE(std::string(yes.json.at("elevated_until").as_string()),
+              std::string(today) + "T15:00:00Z");
 }
 
 INSTANTIATE_TEST_SUITE_P(Databases, WorkflowFlowTest, ::testing::Values("sqlite", "postgresql"),
