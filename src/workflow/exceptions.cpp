@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "audit/audit.h"
@@ -108,7 +109,11 @@ Result<ExceptionEntry> ExceptionsLedger::Review(const Context& ctx, const std::s
     if (!before) return Fail(before.error());
     const Request& q = before->request;
     if (q.state != "approved")
-        return Fail(Error::Conflict("not_in_force", "有効な例外措置だけを見直せます"));
+        return Fail(Error::Conflict("exception_ended", "有効な例外措置だけを見直せます"));
+    if (std::any_of(before->reviews.begin(), before->reviews.end(),
+                    [](const ExceptionReview& v) { return v.result == "end"; }))
+        return Fail(Error::Conflict("exception_ended",
+                                    "この例外措置は見直しで終了としたため、見直せません"));
     const std::string today = Today();
     if (r.result == "continue") {
         if (!http::IsValidDate(r.next_review_on) || r.next_review_on <= today)

@@ -105,7 +105,7 @@ test('the policy reader: contents, 第1章, search, deep links, versions, OSCAL'
         assert.ok(await requirement.locator('mark', { hasText: '特権' }).count() > 0, 'the requirement marks 特権');
         const implemented = await item.getByTestId('policy-implemented-by').innerText();
         assert.match(implemented, /利用可能/);
-        assert.match(implemented, /対応予定/);
+        assert.match(implemented, /特権 ID 利用の申請と時間制限/);
         assert.match(await item.innerText(), /統括情報セキュリティ責任者/);
         assert.match(await item.innerText(), /自己点検の設問/);
         assert.match(await item.locator('.crumbs').innerText(), /8-2 アクセス制御/);

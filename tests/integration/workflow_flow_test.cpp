@@ -137,6 +137,14 @@ TEST_P(WorkflowFlowTest, TheExceptionsLedger) {
     EXPECT_FALSE(done.json.at("overdue").as_bool());
     EXPECT_EQ(done.json.at("reviews").as_array().size(),
               entry.json.at("reviews").as_array().size() + 1);
+
+    // Ended by a review, it is reviewed no more.
+    json::object end{{"result", "end"}, {"note", "代替の仕組みが整ったため終了とする"}};
+    auto ended = ciso->Post("/api/v1/exceptions/" + in_force + "/reviews", end);
+    ASSERT_EQ(ended.status, 201) << ended.body;
+    auto again = ciso->Post("/api/v1/exceptions/" + in_force + "/reviews", end);
+    EXPECT_EQ(again.status, 409) << again.body;
+    EXPECT_EQ(again.json.at("error").at("code"), "exception_ended");
 }
 
 TEST_P(WorkflowFlowTest, StaffTakesAnAssetOutAndTheSectionManagerApproves) {

@@ -181,6 +181,16 @@ export type RequestComment = S['RequestComment'];
 export type RequestQuery = Query<'/api/v1/requests', 'get'>;
 export type Inbox = S['Inbox'];
 
+// ---- the exceptions ledger (例外措置台帳, 対策基準 9-4(3))
+
+/** An approved or expired exception: the application, its review date, `overdue`, its reviews (newest first). */
+export type ExceptionEntry = S['ExceptionEntry'];
+export type ExceptionReview = S['ExceptionReview'];
+export type ExceptionReviewResult = ExceptionReview['result'];
+/** `continue` needs `next_review_on` (after today, not after the last valid day); `end` takes none. */
+export type ExceptionReviewCreate = S['ExceptionReviewCreate'];
+export type ExceptionQuery = Query<'/api/v1/exceptions', 'get'>;
+
 // ---- ledger
 
 export type LedgerCheckpoint = S['LedgerCheckpoint'];
@@ -687,3 +697,19 @@ export const resubmitRequest = (id: string, body: RequestResubmit) =>
 
 /** What awaits the caller's approval (oldest first) and their own open applications, with counts. */
 export const getInbox = () => request('get', '/api/v1/inbox');
+
+// ---- the exceptions ledger (exceptions.read to read, exceptions.review to review)
+
+/** The whole ledger, newest first (not paged); `overdue` only those past their review date. */
+export const listExceptions = (query: ExceptionQuery = {}) => request('get', '/api/v1/exceptions', { query });
+
+export const getException = (id: string) => request('get', '/api/v1/exceptions/{id}', { path: { id } });
+
+/** Records a review; the answer is the exception with it. */
+export const reviewException = (id: string, body: ExceptionReviewCreate) =>
+    request('post', '/api/v1/exceptions/{id}/reviews', { path: { id }, body });
+
+/** Where the browser downloads the ledger (an attachment; the session cookie goes with it). */
+export function exceptionsExportUrl(format: 'csv' | 'xlsx'): string {
+    return buildUrl('/api/v1/exceptions/export', { query: { format } });
+}

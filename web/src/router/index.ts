@@ -89,6 +89,12 @@ export const router = createRouter({
                 { path: 'requests/:id/resubmit', name: 'request-resubmit',
                   component: () => import('@/views/requests/RequestEditView.vue'),
                   meta: { title: 'requestEdit.title', nav: 'requests' } },
+                // 例外措置台帳 (対策基準 9-4(3), docs/workflow.md): read with exceptions.read; the review
+                // form shows only with exceptions.review.
+                { path: 'exceptions', name: 'exceptions', component: () => import('@/views/exceptions/ExceptionsView.vue'),
+                  meta: { permission: 'exceptions.read', title: 'exceptions.title' } },
+                { path: 'exceptions/:id', name: 'exception', component: () => import('@/views/exceptions/ExceptionView.vue'),
+                  meta: { permission: 'exceptions.read', title: 'exception.title', nav: 'exceptions' } },
                 { path: 'audit', name: 'audit', component: () => import('@/views/AuditLogView.vue'),
                   meta: { permission: 'audit.read', title: 'audit.title' } },
                 { path: 'ledger', name: 'ledger', component: () => import('@/views/ledger/LedgerView.vue'),

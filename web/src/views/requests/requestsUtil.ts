@@ -371,8 +371,3 @@ export function whenHolds(step: api.RequestChainStep, type: api.RequestType, val
 export function choiceLabel(field: api.RequestField | undefined, value: string): string {
     return field?.options?.find((o) => o.value === value)?.label ?? value;
 }
-
-/** The i18n key of a history event's action (`request.approve` → `requests.actions.request_approve`). */
-export function historyActionKey(action: string): string {
-    return 'requests.actions.' + action.replace(/\./g, '_');
-}
