@@ -9,6 +9,7 @@
 #include "auth/auth_routes.h"
 #include "http/json_reader.h"
 #include "sheets/download.h"
+#include "workflow/lookup.h"
 
 namespace mamori::workflow {
 
@@ -57,6 +58,7 @@ json::object RequestJson(const Request& q) {
             {"applicant_id", q.applicant_id},
             {"applicant_name", q.applicant_name},
             {"unit_id", q.unit_id},
+            {"unit_name", q.unit_name},
             {"state", q.state},
             {"form", q.form},
             {"round", q.round},
@@ -69,7 +71,8 @@ json::object RequestJson(const Request& q) {
             {"updated_at", q.updated_at},
             {"steps", std::move(steps)},
             {"waiting_step", OrNull(q.waiting_step)},
-            {"waiting_for", OrNull(q.waiting_for)}};
+            {"waiting_for", OrNull(q.waiting_for)},
+            {"names", q.names}};
 }
 
 json::object ListJson(const std::vector<Request>& items, const std::string& cursor) {
@@ -232,8 +235,9 @@ void AddWorkflowRoutes(http::Router& router, WorkflowService& service, Exception
              auto state = http::QueryText(req, "state", 20);
              auto mine = http::QueryText(req, "mine", 5);
              auto cursor = http::QueryText(req, "cursor", 64);
+             auto q = http::QueryText(req, "q", 100 * 4);
              auto limit = http::QueryInt(req, "limit", 50, 1, 200);
-             for (const auto* r : {&type, &state, &mine, &cursor})
+             for (const auto* r : {&type, &state, &mine, &cursor, &q})
                  if (!*r) return Error(r->error(), req);
              if (!limit) return Error(limit.error(), req);
              if (!mine->empty() && *mine != "true" && *mine != "false")
@@ -244,6 +248,7 @@ void AddWorkflowRoutes(http::Router& router, WorkflowService& service, Exception
              f.state = *state;
              f.mine = *mine == "true";
              f.cursor = *cursor;
+             f.q = *q;
              f.limit = static_cast<int>(*limit);
              auto page = svc->List(ContextOf(req), f);
              if (!page) return Error(page.error(), req);
@@ -310,6 +315,36 @@ void AddWorkflowRoutes(http::Router& router, WorkflowService& service, Exception
                     return Response::Json(
                         200, json::object{{"items", std::move(items)}, {"next_cursor", nullptr}});
                 }});
+
+    // ---- names to pick in a form, for everyone who may apply
+    router.Add(
+        {Method::kGet, "/api/v1/lookup", any, http::RunOn::kWorker, [svc](http::Request& req) {
+             auto kind = http::QueryText(req, "kind", 10);
+             auto q = http::QueryText(req, "q", 100 * 4);
+             auto limit = http::QueryInt(req, "limit", 20, 1, 50);
+             if (!kind) return Error(kind.error(), req);
+             if (!q) return Error(q.error(), req);
+             if (!limit) return Error(limit.error(), req);
+             LookupKind k;
+             if (*kind == "person")
+                 k = LookupKind::kPerson;
+             else if (*kind == "unit")
+                 k = LookupKind::kUnit;
+             else if (*kind == "system")
+                 k = LookupKind::kSystem;
+             else
+                 return Error(
+                     mamori::Error::Invalid("invalid_field",
+                                            "kind は person、unit、system のどれかです", "kind"),
+                     req);
+             auto items = Lookup(svc->database(), ContextOf(req), k, *q, static_cast<int>(*limit));
+             if (!items) return Error(items.error(), req);
+             json::array a;
+             for (const auto& i : *items)
+                 a.push_back({{"id", i.id}, {"name", i.name}, {"detail", i.detail}});
+             return Response::Json(200,
+                                   json::object{{"items", std::move(a)}, {"next_cursor", nullptr}});
+         }});
 
     // ---- attachments: uploaded first, then named by id in a `file` field of a form
     router.Add({Method::kPost, "/api/v1/attachments", any, http::RunOn::kWorker,

@@ -11,7 +11,7 @@ namespace mamori::workflow {
 /// person; the service decides who may see and do what):
 ///   GET  /api/v1/request-types                 the types of the catalog in force
 ///   GET  /api/v1/request-types/{key}           one type: its form and chain
-///   GET  /api/v1/requests                      ?type= &state= &mine= &cursor= &limit=
+///   GET  /api/v1/requests                      ?type= &state= &mine= &q= &cursor= &limit=
 ///   POST /api/v1/requests                      submit {type, title, form}
 ///   GET  /api/v1/requests/{id}                 with its chain
 ///   GET  /api/v1/requests/{id}/history         its audit events
@@ -20,6 +20,7 @@ namespace mamori::workflow {
 ///   GET  /api/v1/requests/{id}/attachments     the files its forms named
 ///   POST /api/v1/attachments?filename=         upload (the body is the file)
 ///   GET  /api/v1/attachments/{id}              download (uploader, or readers of the request)
+///   GET  /api/v1/lookup                        ?kind=person|unit|system &q= &limit= (names)
 ///   GET  /api/v1/inbox                         what awaits me, what I applied for
 ///   GET  /api/v1/exceptions                    the 例外措置台帳 (exceptions.read; ?overdue=)
 ///   GET  /api/v1/exceptions/export             exceptions.read (?format=csv|xlsx)

@@ -30,8 +30,8 @@ constexpr std::string_view kMergedNote =
 constexpr std::string_view kColumns =
     "SELECT r.id, r.number, r.type, r.catalog_version, r.title, r.applicant_id, p.display_name, "
     "r.unit_id, r.state, r.form, r.round, r.step, r.valid_from, r.valid_until, r.submitted_at, "
-    "r.decided_at, r.created_at, r.updated_at FROM requests r "
-    "JOIN people p ON p.id = r.applicant_id";
+    "r.decided_at, r.created_at, r.updated_at, u.name FROM requests r "
+    "JOIN people p ON p.id = r.applicant_id JOIN units u ON u.id = r.unit_id";
 
 Error Transition(std::string_view state, Action action) {
     return Error::Conflict(
@@ -65,6 +65,7 @@ Request RequestFrom(const store::Row& r) {
     q.decided_at = r.OptText(15).value_or("");
     q.created_at = r.Text(16);
     q.updated_at = r.Text(17);
+    q.unit_name = r.Text(18);
     return q;
 }
 
@@ -522,7 +523,10 @@ Result<Request> WorkflowService::Submit(const Context& ctx, const NewRequest& n)
     const std::string now = Now();
     const std::string today = Today();
     return db_.Transact([&](store::Tx& tx) -> Result<Request> {
-        auto person = tx.Query("SELECT unit_id FROM people WHERE id = ?", {(*actor)->person_id});
+        auto person = tx.Query(
+            "SELECT p.unit_id, u.name FROM people p LEFT JOIN units u ON u.id = p.unit_id WHERE "
+            "p.id = ?",
+            {(*actor)->person_id});
         if (!person) return Fail(person.error());
         if (person->rows.empty() || !person->rows[0].OptText(0))
             return Fail(Rule("no_unit",
@@ -542,6 +546,7 @@ Result<Request> WorkflowService::Submit(const Context& ctx, const NewRequest& n)
         q.applicant_id = (*actor)->person_id;
         q.applicant_name = (*actor)->display_name;
         q.unit_id = *person->rows[0].OptText(0);
+        q.unit_name = person->rows[0].OptText(1).value_or("");
         q.state = "submitted";
         q.form = form->values;
         q.valid_from = form->valid_from;
@@ -623,6 +628,60 @@ Result<void> FillWaiting(store::Database& db, std::vector<Request>& items) {
 
 }  // namespace
 
+namespace {
+
+// What each id named by the form stands for, as people read it (the request's page).
+Result<boost::json::object> NamesOf(store::Tx& tx, const policy::RequestType& type,
+                                    const policy::Catalog& catalog,
+                                    const boost::json::object& form) {
+    using policy::FieldType;
+    boost::json::object names;
+    for (const auto& f : type.fields) {
+        const char* sql = nullptr;
+        switch (f.type) {
+            case FieldType::kAsset:
+                sql = "SELECT asset_number || ' ' || name FROM assets WHERE id = ?";
+                break;
+            case FieldType::kSystem:
+                sql = "SELECT name FROM systems WHERE id = ?";
+                break;
+            case FieldType::kUnit:
+                sql = "SELECT name FROM units WHERE id = ?";
+                break;
+            case FieldType::kPerson:
+                sql = "SELECT display_name FROM people WHERE id = ?";
+                break;
+            case FieldType::kFile:
+                sql = "SELECT filename FROM attachments WHERE id = ?";
+                break;
+            case FieldType::kControl:
+                break;
+            default:
+                continue;
+        }
+        const auto* v = form.if_contains(f.key);
+        if (!v) continue;
+        std::vector<std::string> ids;
+        if (v->is_string()) ids.emplace_back(v->as_string());
+        if (v->is_array())
+            for (const auto& e : v->as_array())
+                if (e.is_string()) ids.emplace_back(e.as_string());
+        for (const auto& id : ids) {
+            if (names.contains(id)) continue;
+            if (!sql) {  // a 対策基準 item of the catalog in force
+                if (const auto* c = catalog.Find(id)) names[id] = c->ref + " " + c->title;
+                continue;
+            }
+            auto rs = tx.Query(sql, {id});
+            if (!rs) return Fail(rs.error());
+            if (!rs->rows.empty()) names[id] = rs->rows[0].Text(0);
+        }
+    }
+    return names;
+}
+
+}  // namespace
+
 Result<Request> WorkflowService::Get(const Context& ctx, const std::string& id) {
     auto actor = ActorOf(ctx);
     if (!actor) return Fail(actor.error());
@@ -636,7 +695,12 @@ Result<Request> WorkflowService::Get(const Context& ctx, const std::string& id) 
         if (!may) return Fail(may.error());
         if (!*may) return Fail(Error::NotFound("申請が見つかりません"));
         Request q = std::move(**found);
-        if (const auto* t = (*catalog)->FindRequestType(q.type)) q.type_name = t->name;
+        if (const auto* t = (*catalog)->FindRequestType(q.type)) {
+            q.type_name = t->name;
+            auto names = NamesOf(tx, *t, **catalog, q.form);
+            if (!names) return Fail(names.error());
+            q.names = std::move(*names);
+        }
         return q;
     });
 }
@@ -850,6 +914,12 @@ Result<Page<Request>> WorkflowService::List(const Context& ctx, const RequestFil
     }
     if (!f.type.empty()) where.Add("r.type = ?", {f.type});
     if (!f.state.empty()) where.Add("r.state = ?", {f.state});
+    if (!f.q.empty()) {
+        const std::string like = service::LikePattern(f.q);
+        std::string upper = like;  // numbers are upper case: med-2026 finds MED-2026-0001
+        for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        where.Add("(r.number LIKE ? ESCAPE '\\' OR r.title LIKE ? ESCAPE '\\')", {upper, like});
+    }
     if (!f.cursor.empty())  // newest first: after the cursor's request in (created_at, id)
         where.Add(
             "(r.created_at, r.id) < ((SELECT c.created_at FROM requests c WHERE c.id = ?), ?)",

@@ -70,6 +70,7 @@ struct Request {
     std::string applicant_id;
     std::string applicant_name;
     std::string unit_id;
+    std::string unit_name;
     std::string state;
     boost::json::object form;
     int round = 1;
@@ -84,6 +85,9 @@ struct Request {
     /// While submitted: the pending step's label and its approver's name (also in lists).
     std::string waiting_step;
     std::string waiting_for;
+    /// Get only: what each id of the form stands for (asset, system, unit, person, file or
+    /// 対策基準 item), as people read it.
+    boost::json::object names;
 };
 
 struct NewRequest {
@@ -95,6 +99,7 @@ struct NewRequest {
 struct RequestFilter {
     std::string type;
     std::string state;
+    std::string q;       ///< part of the number or the title
     bool mine = false;   ///< only the caller's own requests
     std::string cursor;  ///< the last number of the previous page
     int limit = 50;
@@ -163,6 +168,8 @@ class WorkflowService {
     /// The request's audit events, newest first.
     [[nodiscard]] Result<std::vector<audit::Event>> History(const Context& ctx,
                                                             const std::string& id, int limit);
+
+    store::Database& database() { return db_; }
 
   private:
     struct Loaded;

@@ -20,6 +20,7 @@
 #include "support/test_database.h"
 #include "support/test_fixtures.h"
 #include "workflow/attachments.h"
+#include "workflow/lookup.h"
 
 namespace mamori::workflow {
 namespace {
@@ -449,6 +450,60 @@ TEST_P(WorkflowTest, OnlyThoseConcernedSeeARequest) {
     }
     EXPECT_EQ(numbers, (std::vector<std::string>{"TRI-2026-0005", "TRI-2026-0004", "TRI-2026-0003",
                                                  "TRI-2026-0002", "TRI-2026-0001"}));
+}
+
+// Lists find a request by part of its number (any case) or title; its page names what the
+// form refers to; a lookup gives names only, to anyone signed in.
+TEST_P(WorkflowTest, SearchNamesAndLookup) {
+    NewRequest a = Trial();
+    a.title = "庁舎外での説明会 100% 参加";
+    a.form["units"] = boost::json::array{sec_.c_str()};
+    a.form["control"] = "9-4(1)";
+    a.form["notes"] = "備考";
+    ASSERT_TRUE(service_->Submit(As(applicant_), a));
+    NewRequest b = Trial();
+    b.title = "別件";
+    ASSERT_TRUE(service_->Submit(As(applicant_), b));
+    auto find = [&](const std::string& q) {
+        RequestFilter f;
+        f.mine = true;
+        f.q = q;
+        auto page = service_->List(As(applicant_), f);
+        EXPECT_TRUE(page) << page.error().message;
+        std::vector<std::string> numbers;
+        if (page)
+            for (const auto& r : page->items) numbers.push_back(r.number);
+        return numbers;
+    };
+    EXPECT_EQ(find("説明会"), std::vector<std::string>{"TRI-2026-0001"});
+    EXPECT_EQ(find("tri-2026-0002"), std::vector<std::string>{"TRI-2026-0002"});
+    EXPECT_EQ(find("100%"), std::vector<std::string>{"TRI-2026-0001"});  // % is a character
+    EXPECT_EQ(find("1_0"), std::vector<std::string>{});                  // and so is _
+    EXPECT_EQ(find("").size(), 2u);
+
+    auto page = service_->List(As(applicant_), {});
+    ASSERT_TRUE(page);
+    EXPECT_EQ(page->items.at(0).unit_name, "総務課");
+    std::string first;  // both were made at the same instant: find TRI-2026-0001 by number
+    for (const auto& r : page->items)
+        if (r.number == "TRI-2026-0001") first = r.id;
+    auto got = service_->Get(As(applicant_), first);
+    ASSERT_TRUE(got) << got.error().message;
+    EXPECT_EQ(got->unit_name, "総務課");
+    EXPECT_EQ(got->names.at(sec_), "総務課");
+    EXPECT_NE(std::string(got->names.at("9-4(1)").as_string()).find("9-4(1) "), std::string::npos);
+
+    auto people = Lookup(*db_, As(outsider_), LookupKind::kPerson, "課長", 20);
+    ASSERT_TRUE(people) << people.error().message;
+    ASSERT_EQ(people->size(), 1u);
+    EXPECT_EQ((*people)[0].id, kacho_);
+    EXPECT_EQ((*people)[0].name, "総務 課長");
+    EXPECT_EQ((*people)[0].detail, "総務課");
+    auto units = Lookup(*db_, As(outsider_), LookupKind::kUnit, "", 20);
+    ASSERT_TRUE(units);
+    EXPECT_EQ(units->size(), 3u);
+    EXPECT_EQ(Lookup(*db_, Context{}, LookupKind::kUnit, "", 20).error().kind,
+              ErrorKind::kUnauthenticated);
 }
 
 TEST_P(WorkflowTest, NumbersAreNeverDuplicatedUnderConcurrency) {

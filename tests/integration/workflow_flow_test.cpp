@@ -183,6 +183,23 @@ TEST_P(WorkflowFlowTest, StaffTakesAnAssetOutAndTheSectionManagerApproves) {
     auto seen = staff_->Get("/api/v1/requests/" + id);
     ASSERT_EQ(seen.status, 200);
     EXPECT_EQ(seen.json.at("state"), "approved");
+    EXPECT_EQ(seen.json.at("unit_name"), "市民課");
+    EXPECT_FALSE(seen.json.at("names").at(asset_).as_string().empty());  // number and name
+
+    // Staff may pick people of other sections in a form: names only.
+    auto people = staff_->Get("/api/v1/lookup?kind=person&q=%E8%AA%B2");  // 課
+    ASSERT_EQ(people.status, 200) << people.body;
+    for (const auto& p : people.json.at("items").as_array()) {
+        EXPECT_EQ(p.as_object().size(), 3u) << p;  // id, name, detail
+        EXPECT_FALSE(p.as_object().contains("username"));
+    }
+    EXPECT_EQ(staff_->Get("/api/v1/lookup?kind=asset").status, 400);
+    EXPECT_EQ(
+        staff_->Get("/api/v1/requests?q=" + std::string(submitted.json.at("number").as_string()))
+            .json.at("items")
+            .as_array()
+            .size(),
+        1u);
     auto history = staff_->Get("/api/v1/requests/" + id + "/history");
     ASSERT_EQ(history.status, 200);
     EXPECT_EQ(history.json.at("items").as_array().size(), 2u);
