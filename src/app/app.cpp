@@ -286,11 +286,15 @@ Result<InitResult> InitDataDir(const InitOptions& o) {
                                                      assets::CatalogSourceOf(policies));
                 !seeded)
                 written = Fail(seeded.error());
-            else if (auto requests =
-                         workflow::SeedDemoRequests(**db, clock, org::RoleCatalog::Builtin(),
-                                                    assets::CatalogSourceOf(policies));
-                     !requests)
-                written = Fail(requests.error());
+            else {
+                workflow::AttachmentStore files(**db, clock, o.data_dir / "attachments",
+                                                10 * 1024 * 1024);
+                if (auto requests =
+                        workflow::SeedDemoRequests(**db, clock, org::RoleCatalog::Builtin(),
+                                                   assets::CatalogSourceOf(policies), &files);
+                    !requests)
+                    written = Fail(requests.error());
+            }
         }
     }
     (*db)->Close();

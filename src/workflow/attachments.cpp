@@ -191,6 +191,8 @@ Result<Attachment> AttachmentStore::Upload(const Context& ctx, const std::string
     std::error_code ec;
     fs::create_directories(path.parent_path(), ec);
     if (ec) return Fail(Error::Unavailable("cannot create " + path.parent_path().string()));
+    for (const fs::path& d : {dir_, path.parent_path()})  // only the service's user reads them
+        fs::permissions(d, fs::perms::owner_all, fs::perm_options::replace, ec);
     if (auto w = WriteDurably(path, content); !w) return Fail(w.error());
 
     auto r = db_.Transact([&](store::Tx& tx) -> Result<void> {

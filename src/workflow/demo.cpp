@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "org/access.h"
 #include "org/demo.h"
@@ -43,6 +45,18 @@ class Seeder {
         if (!p) return Fail(p.error());
         principals_[person_id] = std::move(*p);
         return Context{&principals_[person_id], "demo", "local"};
+    }
+
+    // An upload by `username`, for a form to name.
+    Result<std::string> Attach(AttachmentStore& store, const std::string& username,
+                               const std::string& filename, const std::string& content) {
+        auto person = Person(username);
+        if (!person) return Fail(person.error());
+        auto ctx = As(*person);
+        if (!ctx) return Fail(ctx.error());
+        auto a = store.Upload(*ctx, filename, content);
+        if (!a) return Fail(a.error());
+        return a->id;
     }
 
     Result<Request> Submit(const std::string& username, NewRequest n) {
@@ -94,8 +108,32 @@ Result<std::string> FirstId(store::Database& db, const std::string& sql, const s
 
 }  // namespace
 
+// A one-page PDF saying `line` (ASCII), with a correct cross-reference table.
+static std::string DemoPdf(const std::string& line) {
+    const std::string stream = "BT /F1 14 Tf 72 760 Td (" + line + ") Tj ET";
+    const std::vector<std::string> objects = {
+        "<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >>",
+        "<< /Length " + std::to_string(stream.size()) + " >>\nstream\n" + stream + "\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"};
+    std::string pdf = "%PDF-1.4\n";
+    std::vector<std::size_t> offsets;
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+        offsets.push_back(pdf.size());
+        pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+    }
+    const std::size_t xref = pdf.size();
+    pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
+    for (std::size_t o : offsets) pdf += fmt::format("{:010d} 00000 n \n", o);
+    pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
+           " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+    return pdf;
+}
+
 Result<void> SeedDemoRequests(store::Database& db, const Clock& clock,
-                              const org::RoleCatalog& roles, assets::CatalogSource catalog) {
+                              const org::RoleCatalog& roles, assets::CatalogSource catalog,
+                              AttachmentStore* attachments) {
     WorkflowService service(db, clock, roles, catalog);
     auto c = catalog();
     if (!c) return Fail(c.error());
@@ -182,15 +220,20 @@ Result<void> SeedDemoRequests(store::Database& db, const Clock& clock,
     if (!priv) return Fail(priv.error());
 
     // The exceptions ledger: one in force, one reported after an emergency, one expired.
-    auto e1 = s.Submit("zeimu-kacho",
-                       {"exception",
-                        "確定申告期の窓口端末での USB メモリの使用",
-                        {{"control", "9-4(1)"},
-                         {"units", json::array{*zeimu}},
-                         {"reason", "申告期に国税の電子データを受け取る手段がほかにないため"},
-                         {"compensating_measures",
-                          "暗号化機能付きの支給 USB メモリに限り、使用後は毎回消去と記録を行う"},
-                         {"period", Period(today, -30, 90)}}});
+    json::object usb{{"control", "9-4(1)"},
+                     {"units", json::array{*zeimu}},
+                     {"reason", "申告期に国税の電子データを受け取る手段がほかにないため"},
+                     {"compensating_measures",
+                      "暗号化機能付きの支給 USB メモリに限り、使用後は毎回消去と記録を行う"},
+                     {"period", Period(today, -30, 90)}};
+    if (attachments) {
+        auto id = s.Attach(*attachments, "zeimu-kacho", "USBメモリ運用手順書.pdf",
+                           DemoPdf("Hibarino City - USB memory procedure (demo)"));
+        if (!id) return Fail(id.error());
+        usb["attachments"] = json::array{id->c_str()};
+    }
+    auto e1 =
+        s.Submit("zeimu-kacho", {"exception", "確定申告期の窓口端末での USB メモリの使用", usb});
     if (!e1) return Fail(e1.error());
     if (auto r = s.Approve(*e1); !r) return Fail(r.error());
     auto e2 =

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "org/roles.h"
 #include "store/database.h"
+#include "workflow/attachments.h"
 
 namespace mamori::workflow {
 
@@ -20,8 +21,10 @@ namespace mamori::workflow {
 /// has the Hirakawa types (a catalog without them: nothing is added, success).
 /// Errors: kInvalidInput "demo_city_missing" when a demo person or asset is missing; any
 /// error of WorkflowService.
+/// With `attachments`, the 例外措置 in force carries an attached procedure (a small PDF).
 [[nodiscard]] Result<void> SeedDemoRequests(store::Database& db, const Clock& clock,
                                             const org::RoleCatalog& roles,
-                                            assets::CatalogSource catalog);
+                                            assets::CatalogSource catalog,
+                                            AttachmentStore* attachments = nullptr);
 
 }  // namespace mamori::workflow

@@ -74,7 +74,8 @@ class WorkflowFlowTest : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(WorkflowFlowTest, TheDemoCityHasApplicationsInEveryState) {
-    auto all = Login("ciso")->Get("/api/v1/requests?limit=200");
+    auto ciso = Login("ciso");
+    auto all = ciso->Get("/api/v1/requests?limit=200");
     ASSERT_EQ(all.status, 200) << all.body;
     std::set<std::string> states;
     int exceptions = 0;
@@ -85,6 +86,21 @@ TEST_P(WorkflowFlowTest, TheDemoCityHasApplicationsInEveryState) {
     EXPECT_EQ(states, (std::set<std::string>{"submitted", "returned", "approved", "rejected",
                                              "withdrawn", "expired"}));
     EXPECT_GE(exceptions, 3);  // and a fourth, past its review date, after 2 April
+
+    // The exception in force carries its procedure, a PDF.
+    auto usb = ciso->Get("/api/v1/requests?type=exception&q=USB");
+    ASSERT_EQ(usb.status, 200) << usb.body;
+    ASSERT_EQ(usb.json.at("items").as_array().size(), 1u);
+    const std::string id(usb.json.at("items").as_array()[0].at("id").as_string());
+    auto files = ciso->Get("/api/v1/requests/" + id + "/attachments");
+    ASSERT_EQ(files.status, 200) << files.body;
+    ASSERT_EQ(files.json.at("items").as_array().size(), 1u);
+    const auto& file = files.json.at("items").as_array()[0];
+    EXPECT_EQ(file.at("content_type"), "application/pdf");
+    auto pdf = ciso->Get("/api/v1/attachments/" + std::string(file.at("id").as_string()));
+    ASSERT_EQ(pdf.status, 200);
+    EXPECT_EQ(pdf.body.substr(0, 5), "%PDF-");
+    EXPECT_NE(pdf.body.find("%%EOF"), std::string::npos);
 }
 
 TEST_P(WorkflowFlowTest, TheExceptionsLedger) {
