@@ -173,7 +173,8 @@ Result<Attachment> AttachmentStore::Upload(const Context& ctx, const std::string
         return Fail(Error::Invalid("invalid_field", "空のファイルは添付できません", "body"));
     if (content.size() > max_bytes_)
         return Fail(Error{ErrorKind::kTooLarge, "body_too_large",
-                          fmt::format("添付ファイルは {} MB までです", max_bytes_ / (1024 * 1024)),
+                          fmt::format("ファイルが大きすぎます。添付ファイルは {} MB までです",
+                                      max_bytes_ / (1024 * 1024)),
                           "body"});
     auto kind = DetectKind(filename, content);
     if (!kind) return Fail(kind.error());

@@ -355,7 +355,9 @@ void AddWorkflowRoutes(http::Router& router, WorkflowService& service, Exception
                     if (!a) return Error(a.error(), req);
                     return Response::Json(201, AttachmentJson(*a));
                 },
-                attachments.max_bytes()});
+                // A little more than the limit, so that a file just over it is refused by
+                // the service, which names the limit in words; far larger ones by the server.
+                attachments.max_bytes() + 1024 * 1024});
     router.Add({Method::kGet, "/api/v1/attachments/{id}", any, http::RunOn::kWorker,
                 [svc, files](http::Request& req) {
                     auto f = files->Read(ContextOf(req), std::string(req.Param("id")), *svc);

@@ -47,7 +47,8 @@ function checkPrerequisites() {
  * @param {object} [opts]
  * @param {boolean} [opts.demo]  create the demo city (ひばり野市) too
  * @param {string[]|null} [opts.mfaRequiredRoles]  replaces auth.mfa_required_roles (null: keep the default)
- * @param {(yaml: string) => string} [opts.editConfig]  any further change to mamori.yaml
+ * @param {(yaml: string, dataDir: string) => string} [opts.editConfig]  any further change to mamori.yaml
+ *        (the data directory is initialised: its database may be read)
  * @param {(run: (args: string[]) => string) => void} [opts.beforeServe]  runs after init, before the
  *        server starts; `run(args)` runs a mamori command on the new data directory (`--data` is
  *        added) and returns its output, failing the start when the command fails
@@ -78,7 +79,7 @@ export async function startServer(opts = {}) {
         if (replaced === yaml) throw new Error('mfa_required_roles not found in mamori.yaml');
         yaml = replaced;
     }
-    if (opts.editConfig) yaml = opts.editConfig(yaml);
+    if (opts.editConfig) yaml = opts.editConfig(yaml, dataDir);
     writeFileSync(configPath, yaml);
     if (opts.beforeServe) {
         opts.beforeServe((args) => {

@@ -59,7 +59,7 @@ test('taking an asset out: applied for by staff, approved by the section manager
         await form.waitFor();
         const chain = page.getByTestId('chain-preview');
         assert.match(await chain.innerText(), /分類に応じた持ち出しの許可[\s\S]*機密性3Aの情報資産の持ち出しの確認/);
-        // A file field would be shown disabled; this type has none. Help text is shown.
+        // Help text is shown. (This type has no file field: attachments.test.mjs attaches files.)
         await form.getByText('訪問先や会場の名称と所在地を書きます。').waitFor();
 
         // The browser's own checks, beside the fields.

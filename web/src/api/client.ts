@@ -180,6 +180,8 @@ export type RequestResubmit = S['RequestResubmit'];
 export type RequestComment = S['RequestComment'];
 export type RequestQuery = Query<'/api/v1/requests', 'get'>;
 export type Inbox = S['Inbox'];
+/** A file uploaded to be named by a `file` field of a form (`request_id` null until one does). */
+export type Attachment = S['Attachment'];
 
 // ---- the exceptions ledger (例外措置台帳, 対策基準 9-4(3))
 
@@ -384,7 +386,11 @@ async function send<T>(method: HttpMethod, template: string, opts: SendOptions):
         throw new ApiError(0, 'network', 'network error');
     }
 
-    const text = await res.text();
+    return answer<T>(res.status, res.ok, res.statusText, await res.text());
+}
+
+/** The JSON of an answer, or its error as an `ApiError`; keeps a CSRF token the answer carries. */
+function answer<T>(status: number, ok: boolean, statusText: string, text: string): T {
     let json: unknown = undefined;
     if (text) {
         try {
@@ -393,9 +399,9 @@ async function send<T>(method: HttpMethod, template: string, opts: SendOptions):
             json = undefined;
         }
     }
-    if (!res.ok) {
+    if (!ok) {
         const err = (json as ErrorBody | undefined)?.error;
-        throw new ApiError(res.status, err?.code ?? 'http_' + res.status, err?.message ?? res.statusText,
+        throw new ApiError(status, err?.code ?? 'http_' + status, err?.message ?? statusText,
                            err?.details ?? {}, err?.request_id);
     }
     if (json && typeof json === 'object' && 'csrf_token' in json) {
@@ -403,6 +409,59 @@ async function send<T>(method: HttpMethod, template: string, opts: SendOptions):
         if (typeof token === 'string' && token) csrfToken = token;
     }
     return json as T;
+}
+
+/** What an upload reports while it runs, and how to stop it. */
+export interface UploadOptions {
+    /** Called as the body goes out: bytes sent so far and in all. */
+    onProgress?: (sent: number, total: number) => void;
+    /** Stops the upload; the call then fails with an `ApiError` of code `aborted` (status 0). */
+    signal?: AbortSignal;
+}
+
+/**
+ * POSTs a file as the raw body of `path` with XMLHttpRequest, which (unlike fetch) reports
+ * how much of the body has gone out. Same session cookie, CSRF token and errors as `request`.
+ */
+function upload<P extends PathWith<'post'>>(path: P, file: Blob, opts: UploadOptions & { query?: Query<P, 'post'> }):
+    Promise<JsonAnswer<P, 'post'>> {
+    return new Promise((resolve, reject) => {
+        if (opts.signal?.aborted) {
+            reject(new ApiError(0, 'aborted', 'aborted'));
+            return;
+        }
+        const xhr = new XMLHttpRequest();
+        xhr.open('POST', buildUrl(path, { query: opts.query }));
+        xhr.withCredentials = true;
+        xhr.setRequestHeader('Accept', 'application/json');
+        xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+        if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+        xhr.upload.onprogress = (ev) => {
+            if (ev.lengthComputable) opts.onProgress?.(ev.loaded, ev.total);
+        };
+        const onAbort = () => xhr.abort();
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+        const done = () => opts.signal?.removeEventListener('abort', onAbort);
+        xhr.onload = () => {
+            done();
+            try {
+                const ok = xhr.status >= 200 && xhr.status < 300;
+                resolve(answer<JsonAnswer<P, 'post'>>(xhr.status, ok, xhr.statusText, xhr.responseText));
+            } catch (e) {
+                if (e instanceof ApiError && e.status === 401) hooks.onUnauthorized?.(e);
+                reject(e);
+            }
+        };
+        xhr.onerror = () => {
+            done();
+            reject(new ApiError(0, 'network', 'network error'));
+        };
+        xhr.onabort = () => {
+            done();
+            reject(new ApiError(0, 'aborted', 'aborted'));
+        };
+        xhr.send(file);
+    });
 }
 
 /** One operation of the contract: `request('patch', '/api/v1/units/{id}', { path: { id }, body })`. */
@@ -694,6 +753,23 @@ export const withdrawRequest = (id: string, body: RequestComment = {}) =>
 /** The applicant sends a returned application again, changed: a new round from the first step. */
 export const resubmitRequest = (id: string, body: RequestResubmit) =>
     request('post', '/api/v1/requests/{id}/resubmit', { path: { id }, body });
+
+/** The files the application's forms named, in every round (oldest first). */
+export const listRequestAttachments = (id: string) =>
+    request('get', '/api/v1/requests/{id}/attachments', { path: { id } });
+
+/**
+ * Uploads a file to name in a `file` field (its id). The server decides its kind from the
+ * first bytes and the name's extension: 400 `unsupported_media_type`, 413 `body_too_large`,
+ * 429 `too_many_uploads`, each with a Japanese message.
+ */
+export const uploadAttachment = (file: Blob, filename: string, opts: UploadOptions = {}) =>
+    upload('/api/v1/attachments', file, { ...opts, query: { filename } });
+
+/** Where the browser downloads an attached file (the session cookie goes with it). */
+export function attachmentUrl(id: string): string {
+    return buildUrl('/api/v1/attachments/{id}', { path: { id } });
+}
 
 /** What awaits the caller's approval (oldest first) and their own open applications, with counts. */
 export const getInbox = () => request('get', '/api/v1/inbox');

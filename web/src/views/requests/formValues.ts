@@ -1,15 +1,18 @@
 import { useI18n } from 'vue-i18n';
 import type { RouteLocationRaw } from 'vue-router';
 
-import type * as api from '@/api/client';
+import * as api from '@/api/client';
 import { useSessionStore } from '@/stores/session';
 import { formatDate } from '@/utils/datetime';
 import { standardLink } from '@/views/policy/policyUtil';
 
 import { choiceLabel, type DateRange, isRefKind, type RefKind, type RequestRefs } from './requestsUtil';
 
-/** One piece of a shown value: text, a link (an asset, a system, a 対策基準 item), or an id. */
-export interface ValuePart { text: string; to?: RouteLocationRaw; mono?: boolean }
+/**
+ * One piece of a shown value: text, a link within the app (an asset, a system, a 対策基準
+ * item), a download (`href`: an attached file), or an id.
+ */
+export interface ValuePart { text: string; to?: RouteLocationRaw; href?: string; mono?: boolean }
 /** One field of an application as a page shows it. */
 export interface FormRow { key: string; label: string; parts: ValuePart[]; pre?: boolean; empty?: boolean }
 
@@ -18,10 +21,11 @@ const kRoutes: Partial<Record<RefKind, string>> = { asset: 'asset', system: 'sys
 /**
  * The values of an application's form as pages show them, by the type's fields: dates in the
  * user's language, choices by their labels, assets, systems, units and people by name where
- * the caller may read them (`refs`), 対策基準 items as links to the reader. Used by the
+ * the caller may read them (`refs`), 対策基準 items as links to the reader, files by their
+ * names as downloads (`attachments`: the application's files, as read). Used by the
  * application's page and the exceptions ledger, so both say the same thing the same way.
  */
-export function useFieldValues(refs: RequestRefs) {
+export function useFieldValues(refs: RequestRefs, attachments: () => readonly api.Attachment[] = () => []) {
     const { t, locale } = useI18n();
     const session = useSessionStore();
 
@@ -45,7 +49,13 @@ export function useFieldValues(refs: RequestRefs) {
             return [{ text: t('request.validityRange', { from: formatDate(r.from ?? '', locale.value), to: formatDate(r.to ?? '', locale.value) }) }];
         }
         case 'choice': return [{ text: choiceLabel(f, String(value)) }];
-        case 'file': return [{ text: t('requestForm.fileNote') }];
+        case 'file': {
+            const ids = Array.isArray(value) ? value.map(String) : [String(value)];
+            return ids.map((id) => {
+                const a = attachments().find((x) => x.id === id);
+                return a ? { text: a.filename, href: api.attachmentUrl(id) } : { text: id, mono: true };
+            });
+        }
         case 'asset': case 'system': case 'unit': case 'person': case 'control': {
             const ids = Array.isArray(value) ? value.map(String) : [String(value)];
             return ids.map((id) => refPart(f.type as RefKind, id));

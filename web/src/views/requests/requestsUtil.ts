@@ -218,7 +218,8 @@ export type FormValues = Record<string, FieldValue>;
 export function emptyValue(field: api.RequestField): FieldValue {
     if (field.type === 'boolean') return false;
     if (field.type === 'date_range') return { from: '', to: '' };
-    if (field.multiple) return [];
+    // Files are always a list while edited (the ids of the uploads); one or none for a single file.
+    if (field.multiple || field.type === 'file') return [];
     return '';
 }
 
@@ -230,7 +231,9 @@ export function editValue(field: api.RequestField, value: unknown): FieldValue {
         const r = value as Partial<DateRange>;
         return { from: typeof r.from === 'string' ? r.from : '', to: typeof r.to === 'string' ? r.to : '' };
     }
-    if (field.multiple) return Array.isArray(value) ? value.map(String) : [String(value)];
+    if (field.multiple || field.type === 'file') {
+        return Array.isArray(value) ? value.map(String) : value === '' ? [] : [String(value)];
+    }
     return String(value);
 }
 
@@ -264,9 +267,10 @@ function isEmpty(field: api.RequestField, value: FieldValue | undefined): boolea
 
 /** The JSON value of a field for the API, or undefined to leave it out (an empty optional field). */
 export function payloadValue(field: api.RequestField, value: FieldValue | undefined): unknown {
-    if (field.type === 'file') return undefined;
     if (field.type === 'boolean') return value === true;
     if (isEmpty(field, value)) return undefined;
+    // The upload ids: a list for a `multiple` field, else the one id.
+    if (field.type === 'file') return field.multiple ? [...(value as string[])] : (value as string[])[0];
     if (field.type === 'date_range') return { ...(value as DateRange) };
     if (field.type === 'number') return Number(String(value).trim());
     if (Array.isArray(value)) return [...value];
@@ -293,11 +297,12 @@ export function checkForm(type: api.RequestType, values: FormValues): Record<str
     const t = i18n.global.t;
     const problems: Record<string, string> = {};
     for (const f of type.fields) {
-        if (f.type === 'file') continue;
         const v = values[f.key];
         const name = f.label;
         if (isEmpty(f, v)) {
-            if (f.required) {
+            if (f.required && f.type === 'file') {
+                problems[f.key] = t('requestForm.check.attach', { field: name });
+            } else if (f.required) {
                 const choose = ['choice', 'asset', 'system', 'unit', 'person', 'control'].includes(f.type);
                 problems[f.key] = f.type === 'date_range' ? t('requestForm.check.rangeBoth', { field: name })
                     : t(choose ? 'requestForm.check.choose' : 'requestForm.check.required', { field: name });
