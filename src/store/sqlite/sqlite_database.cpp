@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -39,9 +42,28 @@ Error SqliteError(sqlite3* db, int rc, std::string_view what) {
     }
 }
 
+// One writer at a time per database in this process. SQLite lets one connection write at a
+// time; the others' BEGIN IMMEDIATE would wait in its busy handler, which sleeps 1, 2, 5, …
+// up to 100 ms between tries, so under load most of a writer's wait was sleeping after the
+// lock had been freed (1,000 applications at once: p99 about 0.9 s, 20 at once: 0.5 s). The
+// writers of this process queue on this mutex instead and start the moment it is free; the
+// busy timeout still covers other processes (a backup, the command line). Waiting is bounded
+// by the busy timeout, as before.
+struct WriterLock {
+    std::timed_mutex mu;
+    std::chrono::milliseconds timeout;
+};
+
+std::shared_ptr<WriterLock> NewWriterLock(const SqliteOptions& o) {
+    auto w = std::make_shared<WriterLock>();
+    w->timeout = std::chrono::milliseconds(o.busy_timeout_ms);
+    return w;
+}
+
 class SqliteConnection final : public Connection {
   public:
-    explicit SqliteConnection(sqlite3* db) : db_(db) {}
+    SqliteConnection(sqlite3* db, std::shared_ptr<WriterLock> writer)
+        : db_(db), writer_(std::move(writer)) {}
     ~SqliteConnection() override {
         for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
         sqlite3_close_v2(db_);
@@ -135,10 +157,24 @@ class SqliteConnection final : public Connection {
         return {};
     }
 
-    Result<void> Begin() override { return RunScript("BEGIN IMMEDIATE"); }
-    Result<void> Commit() override { return RunScript("COMMIT"); }
+    Result<void> Begin() override {
+        if (writer_) {
+            if (!writer_->mu.try_lock_for(writer_->timeout))
+                return Fail(Error::Unavailable("the database is busy (another write is running)"));
+            holds_writer_ = true;
+        }
+        auto r = RunScript("BEGIN IMMEDIATE");
+        if (!r) ReleaseWriter();
+        return r;
+    }
+    Result<void> Commit() override {
+        auto r = RunScript("COMMIT");
+        if (r) ReleaseWriter();  // on failure the caller rolls back, which releases it
+        return r;
+    }
     void Rollback() override {
         if (!sqlite3_get_autocommit(db_)) (void)RunScript("ROLLBACK");
+        ReleaseWriter();
     }
     bool Healthy() const override { return true; }
 
@@ -156,11 +192,21 @@ class SqliteConnection final : public Connection {
         return s;
     }
 
+    void ReleaseWriter() {
+        if (holds_writer_) {
+            holds_writer_ = false;
+            writer_->mu.unlock();
+        }
+    }
+
     sqlite3* db_;
+    std::shared_ptr<WriterLock> writer_;  // null: no in-process queue (a lone connection)
+    bool holds_writer_ = false;
     std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
-Result<std::unique_ptr<Connection>> OpenConnection(const SqliteOptions& o) {
+Result<std::unique_ptr<Connection>> OpenConnection(const SqliteOptions& o,
+                                                   std::shared_ptr<WriterLock> writer) {
     sqlite3* db = nullptr;
     int rc =
         sqlite3_open_v2(o.file.c_str(), &db,
@@ -173,7 +219,7 @@ Result<std::unique_ptr<Connection>> OpenConnection(const SqliteOptions& o) {
     }
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, o.busy_timeout_ms);
-    auto conn = std::make_unique<SqliteConnection>(db);
+    auto conn = std::make_unique<SqliteConnection>(db, std::move(writer));
     // WAL: readers never block the writer; FULL sync: a commit survives power loss. A page
     // cache of up to 32 MiB per connection (the default is 2 MiB): a large transaction such
     // as a register import otherwise spills pages to the WAL mid-way and then reads them
@@ -188,7 +234,9 @@ Result<std::unique_ptr<Connection>> OpenConnection(const SqliteOptions& o) {
 class SqliteDatabase final : public PooledDatabase {
   public:
     explicit SqliteDatabase(SqliteOptions o)
-        : PooledDatabase([o] { return OpenConnection(o); }, o.pool_size), options_(std::move(o)) {}
+        : PooledDatabase([o, writer = NewWriterLock(o)] { return OpenConnection(o, writer); },
+                         o.pool_size),
+          options_(std::move(o)) {}
 
     Backend backend() const override { return Backend::kSqlite; }
 
