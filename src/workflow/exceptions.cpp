@@ -116,6 +116,10 @@ Result<ExceptionEntry> ExceptionsLedger::Review(const Context& ctx, const std::s
                                     "この例外措置は見直しで終了としたため、見直せません"));
     const std::string today = Today();
     if (r.result == "continue") {
+        if (r.next_review_on.empty())
+            return Fail(Error::Invalid("missing_field",
+                                       "継続とするときは次回の見直し日を入力してください",
+                                       "next_review_on"));
         if (!http::IsValidDate(r.next_review_on) || r.next_review_on <= today)
             return Fail(Error::Invalid(
                 "invalid_field", "次回の見直し日は明日以降の日付にしてください", "next_review_on"));

@@ -141,6 +141,10 @@ TEST_P(WorkflowFlowTest, TheExceptionsLedger) {
                         {"next_review_on", "2099-01-01"}};
     EXPECT_EQ(Login("kansa")->Post("/api/v1/exceptions/" + in_force + "/reviews", review).status,
               403);
+    auto undated = ciso->Post("/api/v1/exceptions/" + in_force + "/reviews",
+                              json::object{{"result", "continue"}, {"note", "日付なし"}});
+    EXPECT_EQ(undated.status, 400) << undated.body;
+    EXPECT_EQ(undated.json.at("error").at("code"), "missing_field");
     auto bad = ciso->Post("/api/v1/exceptions/" + in_force + "/reviews", review);
     EXPECT_EQ(bad.status, 400) << bad.body;  // after the last valid day
     EXPECT_EQ(bad.json.at("error").at("details").at("field"), "next_review_on");
