@@ -91,7 +91,11 @@ Result<ExceptionEntry> ExceptionsLedger::Get(const Context& ctx, const std::stri
     auto entries = Load(id, false);
     if (!entries) return Fail(entries.error());
     if (entries->empty()) return Fail(Error::NotFound("例外措置が見つかりません"));
-    return std::move(entries->front());
+    ExceptionEntry e = std::move(entries->front());
+    auto names = service_.NamesOf(e.request);  // the ledger's readers need not read registers
+    if (!names) return Fail(names.error());
+    e.request.names = std::move(*names);
+    return e;
 }
 
 Result<ExceptionEntry> ExceptionsLedger::Review(const Context& ctx, const std::string& id,

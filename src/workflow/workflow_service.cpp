@@ -631,9 +631,9 @@ Result<void> FillWaiting(store::Database& db, std::vector<Request>& items) {
 namespace {
 
 // What each id named by the form stands for, as people read it (the request's page).
-Result<boost::json::object> NamesOf(store::Tx& tx, const policy::RequestType& type,
-                                    const policy::Catalog& catalog,
-                                    const boost::json::object& form) {
+Result<boost::json::object> FormNames(store::Tx& tx, const policy::RequestType& type,
+                                      const policy::Catalog& catalog,
+                                      const boost::json::object& form) {
     using policy::FieldType;
     boost::json::object names;
     for (const auto& f : type.fields) {
@@ -682,6 +682,16 @@ Result<boost::json::object> NamesOf(store::Tx& tx, const policy::RequestType& ty
 
 }  // namespace
 
+Result<boost::json::object> WorkflowService::NamesOf(const Request& q) {
+    auto catalog = CatalogInForce();
+    if (!catalog) return Fail(catalog.error());
+    const auto* type = (*catalog)->FindRequestType(q.type);
+    if (!type) return boost::json::object{};
+    return db_.Transact([&](store::Tx& tx) -> Result<boost::json::object> {
+        return FormNames(tx, *type, **catalog, q.form);
+    });
+}
+
 Result<Request> WorkflowService::Get(const Context& ctx, const std::string& id) {
     auto actor = ActorOf(ctx);
     if (!actor) return Fail(actor.error());
@@ -697,7 +707,7 @@ Result<Request> WorkflowService::Get(const Context& ctx, const std::string& id) 
         Request q = std::move(**found);
         if (const auto* t = (*catalog)->FindRequestType(q.type)) {
             q.type_name = t->name;
-            auto names = NamesOf(tx, *t, **catalog, q.form);
+            auto names = FormNames(tx, *t, **catalog, q.form);
             if (!names) return Fail(names.error());
             q.names = std::move(*names);
         }

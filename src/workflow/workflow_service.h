@@ -165,6 +165,9 @@ class WorkflowService {
     [[nodiscard]] Result<std::optional<PrivilegedGrant>> ActiveGrant(const std::string& person_id,
                                                                      const std::string& system_id,
                                                                      const std::string& account);
+    /// What each id of `q`'s form stands for (Request::names), without a permission check:
+    /// for callers that check their own (the exceptions ledger).
+    [[nodiscard]] Result<boost::json::object> NamesOf(const Request& q);
     /// The request's audit events, newest first.
     [[nodiscard]] Result<std::vector<audit::Event>> History(const Context& ctx,
                                                             const std::string& id, int limit);

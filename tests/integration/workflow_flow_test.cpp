@@ -150,6 +150,10 @@ TEST_P(WorkflowFlowTest, TheExceptionsLedger) {
     EXPECT_EQ(bad.json.at("error").at("details").at("field"), "next_review_on");
     auto entry = ciso->Get("/api/v1/exceptions/" + in_force);
     ASSERT_EQ(entry.status, 200);
+    // The entry names what its form refers to (here the 対策基準 item departed from).
+    const std::string control(entry.json.at("form").at("control").as_string());
+    const std::string named(entry.json.at("names").at(control).as_string());
+    EXPECT_EQ(named.substr(0, control.size() + 1), control + " ");
     review["next_review_on"] = entry.json.at("valid_until");
     auto done = ciso->Post("/api/v1/exceptions/" + in_force + "/reviews", review);
     ASSERT_EQ(done.status, 201) << done.body;
