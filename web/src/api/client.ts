@@ -180,6 +180,11 @@ export type RequestResubmit = S['RequestResubmit'];
 export type RequestComment = S['RequestComment'];
 export type RequestQuery = Query<'/api/v1/requests', 'get'>;
 export type Inbox = S['Inbox'];
+export type LookupQuery = Query<'/api/v1/lookup', 'get'>;
+/** What a form may name by picking it from `lookup` (person, unit or system). */
+export type LookupKind = LookupQuery['kind'];
+/** A match of `lookup`: its id, name and one line of context (a person's unit, a unit's parent, a system's owner unit). */
+export type LookupItem = JsonAnswer<'/api/v1/lookup', 'get'>['items'][number];
 /** A file uploaded to be named by a `file` field of a form (`request_id` null until one does). */
 export type Attachment = S['Attachment'];
 
@@ -726,7 +731,7 @@ export const listRequestTypes = () => request('get', '/api/v1/request-types');
 
 export const getRequestType = (key: string) => request('get', '/api/v1/request-types/{key}', { path: { key } });
 
-/** Newest first; `mine` only the caller's own. */
+/** Newest first; `mine` only the caller's own; `q` part of the 申請番号 (any case) or of the title. */
 export const listRequests = (query: RequestQuery = {}) => request('get', '/api/v1/requests', { query });
 
 export const submitRequest = (body: RequestSubmit) => request('post', '/api/v1/requests', { body });
@@ -770,6 +775,12 @@ export const uploadAttachment = (file: Blob, filename: string, opts: UploadOptio
 export function attachmentUrl(id: string): string {
     return buildUrl('/api/v1/attachments/{id}', { path: { id } });
 }
+
+/**
+ * People, units or systems whose name contains `q`, to pick in a form: for anyone who may
+ * apply, without reading the organisation or the system register (names only).
+ */
+export const lookup = (query: LookupQuery) => request('get', '/api/v1/lookup', { query });
 
 /** What awaits the caller's approval (oldest first) and their own open applications, with counts. */
 export const getInbox = () => request('get', '/api/v1/inbox');

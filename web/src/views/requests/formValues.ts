@@ -20,9 +20,11 @@ const kRoutes: Partial<Record<RefKind, string>> = { asset: 'asset', system: 'sys
 
 /**
  * The values of an application's form as pages show them, by the type's fields: dates in the
- * user's language, choices by their labels, assets, systems, units and people by name where
- * the caller may read them (`refs`), 対策基準 items as links to the reader, files by their
- * names as downloads (`attachments`: the application's files, as read). Used by the
+ * user's language, choices by their labels, assets, systems, units and people by name (the
+ * names the application carries, `refs.adopt`, else what the caller may read in the
+ * registers; an asset or a system is a link only when the caller read it there), 対策基準
+ * items as links to the reader, files by their names as downloads (`attachments`: the
+ * application's files, as read; else the name the application gives). Used by the
  * application's page and the exceptions ledger, so both say the same thing the same way.
  */
 export function useFieldValues(refs: RequestRefs, attachments: () => readonly api.Attachment[] = () => []) {
@@ -33,14 +35,20 @@ export function useFieldValues(refs: RequestRefs, attachments: () => readonly ap
         const name = refs.label(kind, id);
         const route = kRoutes[kind];
         if (kind === 'control') return { text: name ?? id, to: standardLink(id) };
-        if (route && name && session.can('assets.read')) return { text: name, to: { name: route, params: { id } } };
+        if (route && name && refs.inRegister(kind, id) && session.can('assets.read')) {
+            return { text: name, to: { name: route, params: { id } } };
+        }
         return name ? { text: name } : { text: id, mono: true };
     }
 
     /** The value of a field (undefined: a key the type does not have), empty when not given. */
     function valueParts(f: api.RequestField | undefined, value: unknown): ValuePart[] {
         if (value === undefined || value === null || value === '' || (Array.isArray(value) && !value.length)) return [];
-        if (!f) return [{ text: typeof value === 'string' ? value : JSON.stringify(value) }];
+        if (!f) {
+            // A key the type no longer has: a name when the application gives one for the value.
+            if (typeof value === 'string') return [{ text: refs.givenName(value) ?? value }];
+            return [{ text: JSON.stringify(value) }];
+        }
         switch (f.type) {
         case 'boolean': return [{ text: value === true ? t('request.yes') : t('request.no') }];
         case 'date': return [{ text: formatDate(String(value), locale.value) }];
@@ -53,7 +61,9 @@ export function useFieldValues(refs: RequestRefs, attachments: () => readonly ap
             const ids = Array.isArray(value) ? value.map(String) : [String(value)];
             return ids.map((id) => {
                 const a = attachments().find((x) => x.id === id);
-                return a ? { text: a.filename, href: api.attachmentUrl(id) } : { text: id, mono: true };
+                if (a) return { text: a.filename, href: api.attachmentUrl(id) };
+                const name = refs.givenName(id);
+                return name ? { text: name, href: api.attachmentUrl(id) } : { text: id, mono: true };
             });
         }
         case 'asset': case 'system': case 'unit': case 'person': case 'control': {

@@ -20,16 +20,30 @@ export function isRefKind(type: api.RequestFieldType): type is RefKind {
     return (kRefKinds as readonly string[]).includes(type);
 }
 
+/**
+ * The kinds a form picks through `GET /api/v1/lookup` (names only, for anyone who may apply),
+ * not from the registers, which only some may read (docs/workflow.md, "Picking names in a form").
+ */
+export const kLookupKinds: readonly api.LookupKind[] = ['person', 'unit', 'system'];
+
+export function isLookupKind(kind: RefKind): kind is RefKind & api.LookupKind {
+    return (kLookupKinds as readonly string[]).includes(kind);
+}
+
 /** An option of a reference select. */
 export interface RefOption {
     value: string;
     label: string;
+    /** One line of context shown under the name (a person's unit, a unit's parent, a system's owner unit). */
+    detail?: string;
     /** The asset's confidentiality level (to preview a `confidentiality_at_least` step). */
     confidentiality?: string;
 }
 
 const kPageSize = 200;
 const kSearchSize = 50;
+/** Matches of `lookup` asked at a time (the server's default). */
+export const kLookupSize = 20;
 
 function nodeOptions(items: api.PolicyControl[], out: RefOption[] = []): RefOption[] {
     for (const c of items) {
@@ -48,11 +62,17 @@ function personOption(p: api.Person): RefOption {
 }
 
 /**
- * The registers a request form refers to (assets, systems, units, people, 対策基準 items):
- * their options for the selects, and names for ids on the request's page. A list the caller
- * may not read (no permission, or 403) is marked unavailable: the form then takes the id as
- * text and the page shows the id. Assets and people are searched on the server when their list
- * is longer than one page.
+ * What a request form refers to (assets, systems, units, people, 対策基準 items): options for
+ * the selects, and names for ids on the request's page.
+ *
+ * People, units and systems are picked through `lookup`, which anyone may ask. Assets and
+ * 対策基準 items come from the caller's readable lists; a list the caller may not read (no
+ * permission, or 403) is marked unavailable: the form then takes the id as text. Assets are
+ * searched on the server when their list is longer than one page.
+ *
+ * Names come from the application itself first (`adopt`: its `names`, which name every id of
+ * its form whatever the reader may read), then from what `lookup` answered, then from the
+ * registers the caller may read (`resolve`); an id nobody named stays an id.
  */
 export function useRequestRefs() {
     const session = useSessionStore();
@@ -62,8 +82,10 @@ export function useRequestRefs() {
     const lists = reactive<Partial<Record<RefKind, RefOption[]>>>({});
     /** Whether `lists[kind]` holds every entry (else the search asks the server). */
     const complete = reactive<Partial<Record<RefKind, boolean>>>({});
-    /** Every label seen, by kind and id (also those found on their own, for the request's page). */
+    /** Every label read from a register, by kind and id (also those found on their own, for the request's page). */
     const names = ref<Record<string, string>>({});
+    /** Names by id from the application (`names`) and from `lookup`: shown before a register's label. */
+    const given = ref<Record<string, string>>({});
     const levels = ref<Record<string, string>>({});
     const loading = new Map<RefKind, Promise<void>>();
 
@@ -139,15 +161,37 @@ export function useRequestRefs() {
         return p;
     }
 
-    /** Loads what the fields of a type refer to. */
+    /** Loads the lists a form's fields pick from (people, units and systems need none: they are looked up). */
     async function loadFor(fields: api.RequestField[]): Promise<void> {
         const kinds = new Set<RefKind>();
-        for (const f of fields) if (isRefKind(f.type)) kinds.add(f.type);
+        for (const f of fields) {
+            if (!isRefKind(f.type)) continue;
+            if (isLookupKind(f.type)) available[f.type] = true;
+            else kinds.add(f.type);
+        }
         await Promise.all([...kinds].map(loadKind));
     }
 
-    /** Options matching `query`: from the list when it is whole, else from the server. */
+    /** Names an application carries for the ids of its form (`names` of `GET /api/v1/requests/{id}`). */
+    function adopt(known: Record<string, string> | undefined) {
+        if (known && Object.keys(known).length) given.value = { ...given.value, ...known };
+    }
+
+    /** Matches of `lookup` (thrown errors are the caller's to show). */
+    async function lookup(kind: api.LookupKind, query: string): Promise<RefOption[]> {
+        const q = query.trim();
+        const page = await api.lookup({ kind, q: q || undefined, limit: kLookupSize });
+        const found = page.items.map((i) => ({ value: i.id, label: i.name, detail: i.detail || undefined }));
+        adopt(Object.fromEntries(found.map((o) => [o.value, o.label])));
+        return found;
+    }
+
+    /**
+     * Options matching `query`: people, units and systems from `lookup`; otherwise from the list
+     * when it is whole, else from the server.
+     */
     async function search(kind: RefKind, query: string): Promise<RefOption[]> {
+        if (isLookupKind(kind)) return lookup(kind, query);
         const all = lists[kind] ?? [];
         const q = query.trim();
         if (!q) return all;
@@ -159,8 +203,6 @@ export function useRequestRefs() {
             let found: RefOption[] = [];
             if (kind === 'asset') {
                 found = (await api.listAssets({ q, status: 'active', limit: kSearchSize })).items.map(assetOption);
-            } else if (kind === 'person') {
-                found = (await api.listPeople({ q, status: 'active', limit: kSearchSize })).items.map(personOption);
             }
             remember(kind, found);
             return found;
@@ -169,9 +211,15 @@ export function useRequestRefs() {
         }
     }
 
-    /** Looks up the names of ids not seen yet (for the request's page); unreadable ones stay ids. */
+    /**
+     * Looks up in the registers the names of ids not seen yet (for the request's page);
+     * unreadable ones stay ids. Assets and systems are read even when the application named
+     * them (their pages are linked only when the caller may read them); people, units and
+     * 対策基準 items it named are not.
+     */
     async function resolve(kind: RefKind, ids: string[]): Promise<void> {
-        const todo = [...new Set(ids.filter((id) => id && names.value[`${kind}:${id}`] === undefined))];
+        const todo = [...new Set(ids.filter((id) => id && names.value[`${kind}:${id}`] === undefined &&
+            (kind === 'asset' || kind === 'system' || given.value[id] === undefined)))];
         if (!todo.length) return;
         if (kind === 'unit' || kind === 'control') {
             try {
@@ -192,9 +240,19 @@ export function useRequestRefs() {
         }));
     }
 
-    /** The label of an id, or undefined when it is not known (the page then shows the id). */
+    /** The name of an id, or undefined when it is not known (the page then shows the id). */
     function label(kind: RefKind, id: string): string | undefined {
-        return names.value[`${kind}:${id}`];
+        return given.value[id] ?? names.value[`${kind}:${id}`];
+    }
+
+    /** Whether the caller read the id in its register (so its page may be linked). */
+    function inRegister(kind: RefKind, id: string): boolean {
+        return names.value[`${kind}:${id}`] !== undefined;
+    }
+
+    /** A name the application or `lookup` gave an id of any kind (an attached file too). */
+    function givenName(id: string): string | undefined {
+        return given.value[id];
     }
 
     /** The confidentiality level of an asset, when its list or page was read. */
@@ -202,7 +260,9 @@ export function useRequestRefs() {
         return levels.value[id];
     }
 
-    return { available, lists, complete, loadKind, loadFor, search, resolve, label, assetLevel };
+    return {
+        available, lists, complete, loadKind, loadFor, adopt, search, resolve, label, inRegister, givenName, assetLevel,
+    };
 }
 
 export type RequestRefs = ReturnType<typeof useRequestRefs>;
