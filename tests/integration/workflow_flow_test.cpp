@@ -20,6 +20,14 @@ namespace json = boost::json;
 
 constexpr const char* kDemo = "Demo-Passw0rd-1";
 
+// Today's date in Japan (YYYY-MM-DD), as the server counts validity periods.
+std::string TodayInJapan() {
+    const std::time_t jst = std::time(nullptr) + 9 * 3600;
+    char day[11];
+    std::strftime(day, sizeof day, "%Y-%m-%d", std::gmtime(&jst));
+    return day;
+}
+
 class WorkflowFlowTest : public ::testing::TestWithParam<std::string> {
   protected:
     void SetUp() override {
@@ -336,10 +344,7 @@ TEST_P(WorkflowFlowTest, ElevationNeedsAnApprovedPrivilegedId) {
     ASSERT_FALSE(systems.json.at("items").as_array().empty());
     const std::string system(systems.json.at("items").as_array()[0].at("id").as_string());
 
-    // Today in Japan, as the server counts validity.
-    const std::time_t jst = std::time(nullptr) + 9 * 3600;
-    char today[11];
-    std::strftime(today, sizeof today, "%Y-%m-%d", std::gmtime(&jst));
+    const std::string today = TodayInJapan();
 
     // Without the setting, elevation needs no approval.
     json::object elevate{{"password", kDemo}};
@@ -411,8 +416,7 @@ TEST_P(WorkflowFlowTest, ElevationNeedsAnApprovedPrivilegedId) {
     grant(*tanto, "joho-tanto");
     auto yes = tanto->Post("/api/v1/auth/elevate", elevate);
     ASSERT_EQ(yes.status, 200) << yes.body;
-    EXPECT_LE(std::string(yes.json.at("elevated_until").as_string()),
-              std::string(today) + "T15:00:00Z");
+    EXPECT_LE(std::string(yes.json.at("elevated_until").as_string()), today + "T15:00:00Z");
 }
 
 // Every shipped request type walked through its whole chain, by a member of staff and by a
@@ -448,9 +452,7 @@ TEST_P(WorkflowFlowTest, EveryShippedTypeWalksItsChainWithoutSelfApproval) {
     ASSERT_EQ(systems.status, 200) << systems.body;
     ASSERT_FALSE(systems.json.at("items").as_array().empty());
     const std::string system(systems.json.at("items").as_array()[0].at("id").as_string());
-    const std::time_t jst = std::time(nullptr) + 9 * 3600;
-    char today[11];
-    std::strftime(today, sizeof today, "%Y-%m-%d", std::gmtime(&jst));
+    const std::string today = TodayInJapan();
 
     auto types = staff_->Get("/api/v1/request-types");
     ASSERT_EQ(types.status, 200) << types.body;
