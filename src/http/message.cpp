@@ -6,6 +6,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/stream_parser.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <charconv>
 
 namespace mamori::http {
@@ -83,6 +85,19 @@ Response Response::Text(int status, std::string content_type, std::string body) 
     r.status = status;
     r.content_type = std::move(content_type);
     r.body = std::move(body);
+    return r;
+}
+
+Response Response::Download(std::string content_type, std::string body, std::string_view filename) {
+    std::string ascii;
+    for (unsigned char c : filename)
+        ascii += (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') ? static_cast<char>(c) : '_';
+    Response r = Text(200, std::move(content_type), std::move(body));
+    r.headers.emplace_back(
+        "Content-Disposition",
+        fmt::format("attachment; filename=\"{}\"; filename*=UTF-8''{}", ascii,
+                    boost::urls::encode(filename, boost::urls::unreserved_chars)));
+    r.headers.emplace_back("Cache-Control", "private, no-store");
     return r;
 }
 

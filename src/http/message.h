@@ -56,6 +56,10 @@ struct Response {
 
     static Response Json(int status, const boost::json::value& v);
     static Response Text(int status, std::string content_type, std::string body);
+    /// 200 with `body` as a file to save, never shown inline nor kept in shared caches:
+    /// Content-Disposition names it `filename` (RFC 6266 `filename*` for any text, and an
+    /// ASCII stand-in for old clients).
+    static Response Download(std::string content_type, std::string body, std::string_view filename);
 };
 
 /// A whole number from a query parameter within [min, max] (`dflt` when absent), or an

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <map>
 
 namespace mamori::http {
 namespace {
@@ -63,6 +64,23 @@ TEST(ErrorResponseTest, StatusPerKind) {
     EXPECT_EQ(StatusFor(ErrorKind::kLocked), 423);
     EXPECT_EQ(StatusFor(ErrorKind::kRateLimited), 429);
     EXPECT_EQ(StatusFor(ErrorKind::kUnavailable), 503);
+}
+
+}  // namespace
+}  // namespace mamori::http
+
+namespace mamori::http {
+namespace {
+
+TEST(DownloadTest, NamesTheFileInAnyTextAndKeepsItOutOfSharedCaches) {
+    auto r = Response::Download("application/pdf", "%PDF-", "手順書 \"v2\".pdf");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.content_type, "application/pdf");
+    std::map<std::string, std::string> h(r.headers.begin(), r.headers.end());
+    EXPECT_EQ(h["Content-Disposition"],
+              "attachment; filename=\"_________ _v2_.pdf\"; "
+              "filename*=UTF-8''%E6%89%8B%E9%A0%86%E6%9B%B8%20%22v2%22.pdf");
+    EXPECT_EQ(h["Cache-Control"], "private, no-store");
 }
 
 }  // namespace

@@ -17,11 +17,9 @@ inline Result<Format> FormatParam(const http::Request& req) {
     return Fail(Error::Invalid("invalid_field", "format は csv か xlsx です", "format"));
 }
 
-/// 200 with the file as an attachment (its ASCII file name).
+/// 200 with the file as an attachment.
 inline http::Response Download(File f) {
-    auto r = http::Response::Text(200, std::move(f.content_type), std::move(f.body));
-    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + f.filename + "\"");
-    return r;
+    return http::Response::Download(std::move(f.content_type), std::move(f.body), f.filename);
 }
 
 }  // namespace mamori::sheets

@@ -2,9 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <boost/url/encode.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
-
 #include "audit/audit.h"
 #include "auth/auth_routes.h"
 #include "http/json_reader.h"
@@ -122,21 +119,6 @@ json::object AttachmentJson(const Attachment& a) {
             {"uploaded_by", a.uploaded_by},
             {"uploaded_at", a.uploaded_at},
             {"request_id", OrNull(a.request_id)}};
-}
-
-// 200 with the file as a download: its own name (RFC 6266 filename* for any text, and an
-// ASCII stand-in for old clients), never shown inline, never cached on shared machines.
-Response FileDownload(AttachmentFile f) {
-    std::string ascii;
-    for (unsigned char c : f.meta.filename)
-        ascii += (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') ? static_cast<char>(c) : '_';
-    auto r = Response::Text(200, f.meta.content_type, std::move(f.content));
-    r.headers.emplace_back(
-        "Content-Disposition",
-        fmt::format("attachment; filename=\"{}\"; filename*=UTF-8''{}", ascii,
-                    boost::urls::encode(f.meta.filename, boost::urls::unreserved_chars)));
-    r.headers.emplace_back("Cache-Control", "private, no-store");
-    return r;
 }
 
 }  // namespace
@@ -362,7 +344,8 @@ void AddWorkflowRoutes(http::Router& router, WorkflowService& service, Exception
                 [svc, files](http::Request& req) {
                     auto f = files->Read(ContextOf(req), std::string(req.Param("id")), *svc);
                     if (!f) return Error(f.error(), req);
-                    return FileDownload(std::move(*f));
+                    return Response::Download(std::move(f->meta.content_type),
+                                              std::move(f->content), f->meta.filename);
                 }});
 
     router.Add(
