@@ -112,6 +112,7 @@ class CatalogParser {
         ParseSchemes(c);
         ParseZones(c);
         ParseRequestTypes(c);
+        ParseIncidents(c);
         CheckReferences(c);
         return c;
     }
@@ -578,6 +579,16 @@ class CatalogParser {
                 r.Report(root["exception"], "only one request type may be the exception type");
             c.request_types_.push_back(std::move(t));
         }
+    }
+
+    // incidents.yaml: optional (a catalog without it has no incident rules).
+    void ParseIncidents(Catalog& c) {
+        const std::string file = "incidents.yaml";
+        if (!files_.count(file)) return;
+        auto root = Load(file);
+        if (!root || root.IsNull()) return;  // malformed: Load noted it
+        FileReader r(file, problems_);
+        c.incident_rules_ = ParseIncidentRules(r, root);
     }
 
     void CheckReferences(Catalog& c) {

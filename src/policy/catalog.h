@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "org/roles.h"
+#include "policy/incident_rules.h"
 #include "policy/request_types.h"
 
 namespace mamori::policy {
@@ -224,6 +225,8 @@ class Catalog {
     /// requests/*.yaml, in key order.
     const std::vector<RequestType>& request_types() const { return request_types_; }
     const RequestType* FindRequestType(std::string_view key) const;
+    /// incidents.yaml (`defined` false when the catalog has none).
+    const IncidentRules& incident_rules() const { return incident_rules_; }
 
   private:
     friend class CatalogParser;
@@ -239,11 +242,12 @@ class Catalog {
     std::vector<ClassificationScheme> schemes_;
     Zones zones_;
     std::vector<RequestType> request_types_;
+    IncidentRules incident_rules_;
 };
 
 /// Reads a catalog folder: policy.yaml, basic-policy.yaml, roles.yaml, capabilities.yaml,
-/// zones.yaml, classification*.yaml, standards/*.yaml and requests/*.yaml (other files are
-/// ignored).
+/// zones.yaml, classification*.yaml, incidents.yaml, standards/*.yaml and requests/*.yaml
+/// (other files are ignored).
 /// Errors: NotFound when the folder does not exist; Invalid when a file is not UTF-8 or
 /// larger than 1 MiB.
 [[nodiscard]] Result<CatalogFiles> ReadCatalogDir(const std::filesystem::path& dir);

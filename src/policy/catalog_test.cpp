@@ -479,3 +479,51 @@ TEST(CatalogCheck, InvalidUtf8) {
 
 }  // namespace
 }  // namespace mamori::policy
+
+namespace mamori::policy {
+namespace {
+
+TEST(CatalogCheck, IncidentRulesAreCheckedWithTheirLines) {
+    CatalogFiles f = BuiltinCatalogFiles();
+    f["incidents.yaml"] = R"y(categories:
+  - {key: loss, name: 紛失}
+  - {key: loss, name: 盗難}
+severities:
+  - {key: low, name: 低, description: 小さい}
+  - {key: High, name: 高, description: 大きい}
+escalate_from: critical
+deadlines:
+  - {key: ppc, name: 速報, to: 委員会, applies: sometimes, days: 0, days_if_malicious: 3}
+outside_bodies: [警察]
+surprise: 1
+)y";
+    std::vector<Problem> problems;
+    ASSERT_FALSE(Catalog::Parse(f, &problems));
+    const auto has = [&](int line, const std::string& text) {
+        for (const auto& p : problems)
+            if (p.file == "incidents.yaml" && p.line == line &&
+                p.message.find(text) != std::string::npos)
+                return true;
+        ADD_FAILURE() << "expected incidents.yaml:" << line << " " << text << " in:\n"
+                      << FormatProblems(problems);
+        return false;
+    };
+    has(3, "duplicate key loss");
+    has(6, "key High is not");
+    has(7, "critical is not one of the severities");
+    has(9, "applies must be personal_information or always");
+    has(9, "days must be 1 to 365");
+    has(11, "unknown key `surprise`");
+}
+
+TEST(CatalogCheck, ACatalogWithoutIncidentRulesHasNone) {
+    CatalogFiles f = BuiltinCatalogFiles();
+    f.erase("incidents.yaml");
+    std::vector<Problem> problems;
+    auto c = Catalog::Parse(f, &problems);
+    ASSERT_TRUE(c) << FormatProblems(problems);
+    EXPECT_FALSE(c->incident_rules().defined);
+}
+
+}  // namespace
+}  // namespace mamori::policy

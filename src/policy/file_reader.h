@@ -7,6 +7,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <functional>
+#include <optional>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -27,6 +29,24 @@ class FileReader {
     void Report(const YAML::Node& at, std::string message) {
         const int line = at && !at.Mark().is_null() ? at.Mark().line + 1 : 0;
         problems_.push_back({file_, line, std::move(message)});
+    }
+
+    /// A whole number written in YAML, or nullopt (with a problem noted).
+    std::optional<long long> Integer(const YAML::Node& n, const std::string& what) {
+        static const std::regex kInt(R"(-?[0-9]{1,15})");
+        if (!n.IsScalar() || !std::regex_match(n.Scalar(), kInt)) {
+            Report(n, what + " must be a whole number");
+            return std::nullopt;
+        }
+        return std::stoll(n.Scalar());
+    }
+
+    /// true or false written in YAML, or nullopt (with a problem noted).
+    std::optional<bool> Boolean(const YAML::Node& n, const std::string& what) {
+        if (n.IsScalar() && (n.Scalar() == "true" || n.Scalar() == "false"))
+            return n.Scalar() == "true";
+        Report(n, what + " must be true or false");
+        return std::nullopt;
     }
 
     /// A map's fields, each taken at most once; Done() reports the rest as unknown.
@@ -123,6 +143,9 @@ struct RequestTypeContext {
     const ClassificationScheme* scheme = nullptr;                         ///< the scheme in force
     std::function<void(const YAML::Node&, const std::string&)> ref_used;  ///< checked later
 };
+
+/// Parses incidents.yaml (incident_rules.cpp), noting every problem.
+IncidentRules ParseIncidentRules(FileReader& r, const YAML::Node& root);
 
 /// Parses one requests/*.yaml (request_types.cpp), noting every problem.
 RequestType ParseRequestType(FileReader& r, const YAML::Node& root, const RequestTypeContext& ctx);

@@ -32,23 +32,6 @@ constexpr std::size_t kTextDefault = 200, kTextMax = 1000;
 constexpr std::size_t kLongTextDefault = 4000, kLongTextMax = 20000;
 const std::set<std::string> kHandlingApprovals = {"takeout", "provision", "disposal"};
 
-// An integer written in YAML, or nullopt (with a problem noted).
-std::optional<long long> Integer(FileReader& r, const YAML::Node& n, const std::string& what) {
-    static const std::regex kInt(R"(-?[0-9]{1,15})");
-    if (!n.IsScalar() || !std::regex_match(n.Scalar(), kInt)) {
-        r.Report(n, what + " must be a whole number");
-        return std::nullopt;
-    }
-    return std::stoll(n.Scalar());
-}
-
-std::optional<bool> Boolean(FileReader& r, const YAML::Node& n, const std::string& what) {
-    if (n.IsScalar() && (n.Scalar() == "true" || n.Scalar() == "false"))
-        return n.Scalar() == "true";
-    r.Report(n, what + " must be true or false");
-    return std::nullopt;
-}
-
 FormField ParseField(FileReader& r, const YAML::Node& n, std::set<std::string>& keys) {
     static const std::regex kKey(R"([a-z][a-z0-9_]{0,39})");
     FileReader::Map m(r, n, "field");
@@ -67,11 +50,11 @@ FormField ParseField(FileReader& r, const YAML::Node& n, std::set<std::string>& 
         r.Report(m.Node("type"), what + ": unknown type " + type);
     }
     if (auto v = m.Node("required"); v && !v.IsNull())
-        f.required = Boolean(r, v, what + ": required").value_or(false);
+        f.required = r.Boolean(v, what + ": required").value_or(false);
     if (f.required && f.type == FieldType::kBoolean)
         r.Report(n, what + ": a boolean field cannot be required");
     if (auto v = m.Node("multiple"); v && !v.IsNull()) {
-        f.multiple = Boolean(r, v, what + ": multiple").value_or(false);
+        f.multiple = r.Boolean(v, what + ": multiple").value_or(false);
         if (f.multiple && !FieldTypeMayRepeat(f.type))
             r.Report(v, what +
                             ": only asset, system, unit, person, control and file fields "
@@ -82,7 +65,7 @@ FormField ParseField(FileReader& r, const YAML::Node& n, std::set<std::string>& 
     f.max_length = f.type == FieldType::kLongText ? kLongTextDefault : kTextDefault;
     if (auto v = m.Node("max_length"); v && !v.IsNull()) {
         if (!text) r.Report(v, what + ": only text and long_text fields have max_length");
-        if (auto i = Integer(r, v, what + ": max_length")) {
+        if (auto i = r.Integer(v, what + ": max_length")) {
             if (*i < 1 || static_cast<std::size_t>(*i) > limit)
                 r.Report(v, fmt::format("{}: max_length must be 1 to {}", what, limit));
             else
@@ -95,7 +78,7 @@ FormField ParseField(FileReader& r, const YAML::Node& n, std::set<std::string>& 
         if (!v || v.IsNull()) continue;
         if (f.type != FieldType::kNumber)
             r.Report(v, fmt::format("{}: only number fields have {}", what, bound));
-        (std::string_view(bound) == "min" ? f.min : f.max) = Integer(r, v, what + ": " + bound);
+        (std::string_view(bound) == "min" ? f.min : f.max) = r.Integer(v, what + ": " + bound);
     }
     if (f.min && f.max && *f.min > *f.max) r.Report(n, what + ": min is greater than max");
     auto options = m.Node("options");
@@ -281,7 +264,7 @@ RequestType ParseRequestType(FileReader& r, const YAML::Node& root, const Reques
             if (ref.IsScalar() && ctx.ref_used) ctx.ref_used(ref, ref.Scalar());
     }
     if (auto v = m.Node("exception"); v && !v.IsNull())
-        t.exception = Boolean(r, v, "exception").value_or(false);
+        t.exception = r.Boolean(v, "exception").value_or(false);
 
     std::set<std::string> keys;
     auto fields = m.Seq("fields");
@@ -296,12 +279,12 @@ RequestType ParseRequestType(FileReader& r, const YAML::Node& root, const Reques
         if (!validity.field.empty())
             RequireSingle(r, v, t, validity.field, FieldType::kDateRange, "validity");
         if (auto d = vm.Node("max_days"); d && !d.IsNull())
-            if (auto i = Integer(r, d, "validity: max_days")) {
+            if (auto i = r.Integer(d, "validity: max_days")) {
                 if (*i < 1 || *i > 3660) r.Report(d, "validity: max_days must be 1 to 3660");
                 validity.max_days = static_cast<int>(*i);
             }
         if (auto d = vm.Node("expiring_soon_days"); d && !d.IsNull())
-            if (auto i = Integer(r, d, "validity: expiring_soon_days")) {
+            if (auto i = r.Integer(d, "validity: expiring_soon_days")) {
                 if (*i < 1 || *i > 365)
                     r.Report(d, "validity: expiring_soon_days must be 1 to 365");
                 validity.expiring_soon_days = static_cast<int>(*i);
