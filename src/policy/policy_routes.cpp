@@ -336,9 +336,9 @@ void AddPolicyRoutes(http::Router& router, PolicyService& service) {
                 http::RunOn::kWorker, [svc](Request& req) {
                     auto v = Selected(*svc, req);
                     if (!v) return Error(v.error(), req);
-                    return Response::Download(
-                        "application/json", boost::json::serialize(ToOscal(*v->catalog)),
-                        "mamori-policy-oscal-" + v->info.version + ".json");
+                    return Response::Download("application/json",
+                                              boost::json::serialize(ToOscal(*v->catalog)),
+                                              "mamori-policy-oscal-" + v->info.version + ".json");
                 }});
 
     router.Add({Method::kGet, "/api/v1/policy/acknowledgements", std::string(kSession),
