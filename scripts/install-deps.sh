@@ -12,6 +12,8 @@ packages=(
   libexpected-dev libsqlite3-dev sqlite3 libpq-dev libssl-dev libsodium-dev
   liboath-dev oathtool libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   libxlsxwriter-dev libarchive-dev libcsv-dev libexpat1-dev
+  # outgoing mail (SMTP): incident notifications
+  libcurl4-openssl-dev
   # PostgreSQL server: the tests start their own throw-away cluster
   postgresql postgresql-client
   # tests and benchmarks

@@ -24,7 +24,10 @@
 #include "core/logging.h"
 #include "core/version.h"
 #include "http/server.h"
+#include "incidents/demo.h"
+#include "incidents/incidents_service.h"
 #include "ledger/ledger_service.h"
+#include "mail/smtp.h"
 #include "org/access.h"
 #include "org/demo.h"
 #include "org/org_service.h"
@@ -294,6 +297,11 @@ Result<InitResult> InitDataDir(const InitOptions& o) {
                                                    assets::CatalogSourceOf(policies), &files);
                     !requests)
                     written = Fail(requests.error());
+                else if (auto incidents =
+                             incidents::SeedDemoIncidents(**db, clock, org::RoleCatalog::Builtin(),
+                                                          assets::CatalogSourceOf(policies));
+                         !incidents)
+                    written = Fail(incidents.error());
             }
         }
     }
@@ -450,11 +458,46 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
     else if (*expired > 0)
         spdlog::info("{} approvals expired", *expired);
 
+    std::unique_ptr<mail::SmtpSender> smtp;
+    if (!config->mail.smtp_url.empty()) {
+        mail::SmtpSettings ms{config->mail.smtp_url,
+                              config->mail.from,
+                              config->mail.username,
+                              "",
+                              config->mail.require_tls,
+                              config->mail.timeout_seconds,
+                              ""};
+        if (!config->mail.password_file.empty()) {
+            fs::path p = config->mail.password_file;
+            if (!p.is_absolute()) p = config->data_dir / p;
+            std::ifstream in(p, std::ios::binary);
+            std::getline(in, ms.password);
+            if (!in && ms.password.empty()) {
+                spdlog::error("mail.password_file: cannot read {}", p.string());
+                (*db)->Close();
+                return 1;
+            }
+        }
+        smtp = std::make_unique<mail::SmtpSender>(std::move(ms));
+        spdlog::info("incident notifications are also mailed through {}", config->mail.smtp_url);
+    }
+    incidents::Mailer mailer;
+    if (smtp)
+        mailer = [&smtp](const std::string& to, const std::string& subject,
+                         const std::string& body) {
+            auto sent = smtp->Send(to, subject, body);
+            if (sent) return std::string("sent");
+            spdlog::warn("notification mail to {}: {}", to, sent.error().message);
+            return std::string("failed");
+        };
+    incidents::IncidentsService incidents_service(
+        database, clock, catalog, assets::CatalogSourceOf(policy_service), std::move(mailer));
+
     http::Router router;
     Services services{database,         auth_service,      token_service,  org_service,
                       policy_service,   ledger_service,    assets_service, registers,
-                      workflow_service, exceptions_ledger, attachments,    route_options,
-                      read_cache};
+                      workflow_service, exceptions_ledger, attachments,    incidents_service,
+                      route_options,    read_cache};
     AddRoutes(router, services);
 
     const fs::path web_root = ResolveWebRoot(*config);

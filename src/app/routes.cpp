@@ -3,6 +3,7 @@
 #include "app/system_routes.h"
 #include "assets/assets_routes.h"
 #include "audit/audit_routes.h"
+#include "incidents/incidents_routes.h"
 #include "ledger/ledger_routes.h"
 #include "org/org_routes.h"
 #include "policy/policy_routes.h"
@@ -19,7 +20,12 @@ void AddRoutes(http::Router& router, Services& s) {
     policy::AddPolicyRoutes(router, s.policy);
     ledger::AddLedgerRoutes(router, s.ledger);
     assets::AddAssetsRoutes(router, s.assets, s.registers, s.org.catalog());
-    workflow::AddWorkflowRoutes(router, s.workflow, s.exceptions, s.attachments);
+    incidents::IncidentsService* incidents = &s.incidents;
+    workflow::AddWorkflowRoutes(router, s.workflow, s.exceptions, s.attachments,
+                                [incidents](const Context& ctx, const workflow::Attachment& a) {
+                                    return incidents->MayReadAttachment(ctx, a);
+                                });
+    incidents::AddIncidentRoutes(router, s.incidents);
 }
 
 }  // namespace mamori::app

@@ -8,6 +8,7 @@
 #include "auth/auth_service.h"
 #include "auth/token_service.h"
 #include "http/router.h"
+#include "incidents/incidents_service.h"
 #include "ledger/ledger_service.h"
 #include "org/org_service.h"
 #include "policy/policy_service.h"
@@ -31,6 +32,7 @@ struct Services {
     workflow::WorkflowService& workflow;
     workflow::ExceptionsLedger& exceptions;
     workflow::AttachmentStore& attachments;
+    incidents::IncidentsService& incidents;
     auth::AuthRouteOptions route_options;
     std::chrono::milliseconds read_cache{0};  ///< server.read_cache_seconds
 };

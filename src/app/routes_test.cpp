@@ -39,8 +39,10 @@ TEST(RoutesTest, OpenApiDescribesExactlyTheRegisteredRoutes) {
                                        assets::CatalogSourceOf(policy));
     workflow::ExceptionsLedger exceptions(t.db(), clock, org::RoleCatalog::Builtin(), workflow);
     workflow::AttachmentStore attachments(t.db(), clock, "/nonexistent/attachments", 1024);
-    Services services{t.db(), auth,      tokens,   org,        policy,      ledger,
-                      assets, registers, workflow, exceptions, attachments, {}};
+    incidents::IncidentsService incidents(t.db(), clock, org::RoleCatalog::Builtin(),
+                                          assets::CatalogSourceOf(policy));
+    Services services{t.db(),    auth,     tokens,     org,         policy,    ledger, assets,
+                      registers, workflow, exceptions, attachments, incidents, {}};
     http::Router router;
     AddRoutes(router, services);
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -35,6 +36,10 @@ class FixedClock final : public Clock {
 
 /// RFC 3339 in UTC with second precision, e.g. "2026-11-27T03:04:05Z".
 std::string FormatRfc3339(Clock::TimePoint t);
+
+/// An RFC 3339 time with its offset ("2026-11-27T10:15+09:00", seconds and fraction
+/// optional; "Z" for UTC) of the years 1900 to 2200, or nullopt when it is not one.
+std::optional<Clock::TimePoint> ParseTimestamp(std::string_view text);
 
 /// Calendar dates "YYYY-MM-DD" (well-formed; check with http::IsValidDate first):
 /// the date `days` later (earlier when negative), and the days from `a` to `b`.

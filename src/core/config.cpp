@@ -288,6 +288,29 @@ ConfigReport ParseConfig(const std::string& text, const std::filesystem::path& d
         MapReader wf = top.Sub("workflow");
         wf.Int("attachment_max_megabytes", c.workflow.attachment_max_megabytes, 1, 100);
         wf.RejectUnknown();
+        MapReader m = top.Sub("mail");
+        m.String("smtp_url", c.mail.smtp_url);
+        m.String("from", c.mail.from);
+        m.String("username", c.mail.username);
+        m.String("password_file", c.mail.password_file);
+        m.Bool("require_tls", c.mail.require_tls);
+        m.Int("timeout_seconds", c.mail.timeout_seconds, 1, 120);
+        m.RejectUnknown();
+        const auto line = LineOf(root["mail"]);
+        const std::string& url = c.mail.smtp_url;
+        if (!url.empty() && url.rfind("smtp://", 0) != 0 && url.rfind("smtps://", 0) != 0)
+            problems.push_back({"mail.smtp_url", line, "must start with smtp:// or smtps://"});
+        if (!url.empty() && c.mail.from.find('@') == std::string::npos)
+            problems.push_back({"mail.from", line, "a sender address is required with smtp_url"});
+        if (!c.mail.username.empty() && c.mail.password_file.empty())
+            problems.push_back({"mail.password_file", line, "required with username"});
+        if (!c.mail.password_file.empty()) {
+            std::filesystem::path p(c.mail.password_file);
+            if (!p.is_absolute()) p = data_dir / p;
+            std::error_code ec;
+            if (!std::filesystem::is_regular_file(p, ec))
+                problems.push_back({"mail.password_file", line, "file not found: " + p.string()});
+        }
     }
     top.RejectUnknown();
     return report;
@@ -406,6 +429,16 @@ ledger:
 # 申請と承認 / applications and approvals
 workflow:
   attachment_max_megabytes: 10    # 添付ファイル 1 件の上限 (MB) / largest attached file
+
+# メール (インシデントの通知)。smtp_url が空なら画面の通知だけ。
+# Outgoing mail for incident notifications; with smtp_url empty, notifications are in-app only.
+mail:
+  smtp_url: ""          # 例 / e.g. smtp://mail.city.lg.jp:587 (STARTTLS) or smtps://…:465
+  from: ""              # 例 / e.g. mamori@city.lg.jp
+  username: ""          # 認証しないなら空 / empty: no authentication
+  password_file: ""     # パスワードだけを書いたファイル (0600) / a file holding only the password
+  require_tls: true     # STARTTLS できなければ送らない / send only over TLS
+  timeout_seconds: 10
 )",
                        kind == DatabaseKind::kPostgresql ? "postgresql" : "sqlite",
                        YamlEscape(postgresql_url));

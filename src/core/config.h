@@ -92,6 +92,17 @@ struct Config {
         int attachment_max_megabytes = 10;  ///< one attached file at most
     } workflow;
 
+    /// Outgoing mail (incident notifications). No smtp_url: no mail, notifications in-app only.
+    struct Mail {
+        std::string smtp_url;  ///< smtp://host:587 (STARTTLS) or smtps://host:465
+        std::string from;      ///< sender address; required with smtp_url
+        std::string username;  ///< empty: no authentication
+        std::string
+            password_file;  ///< the password, alone in a file (0600); relative to the data dir
+        bool require_tls = true;  ///< smtp://: send only after STARTTLS
+        int timeout_seconds = 10;
+    } mail;
+
     bool TlsEnabled() const { return !server.tls_certificate.empty(); }
     /// The SQLite file as an absolute path.
     std::filesystem::path SqlitePath() const;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 namespace mamori {
 namespace {
@@ -44,6 +45,22 @@ TEST(ConfigTest, ReportsEveryProblemWithKeyAndLine) {
     EXPECT_EQ(lines.at("database"), 7);
     EXPECT_EQ(lines.at("log.access_log"), 9);
     EXPECT_EQ(r.problems.size(), 6u) << FormatProblems("mamori.yaml", r.problems);
+}
+
+TEST(ConfigTest, MailNeedsAnSmtpUrlASenderAndThePasswordFile) {
+    auto ok = ParseConfig(
+        "mail:\n  smtp_url: smtp://mail.city.example.jp:587\n"
+        "  from: mamori@city.example.jp\n",
+        "/data");
+    EXPECT_TRUE(ok.problems.empty()) << FormatProblems("mamori.yaml", ok.problems);
+    EXPECT_TRUE(ok.config.mail.require_tls);
+    auto bad = ParseConfig("mail:\n  smtp_url: http://mail\n  username: mamori\n", "/data");
+    std::set<std::string> keys;
+    for (const auto& p : bad.problems) keys.insert(p.key);
+    EXPECT_EQ(keys, (std::set<std::string>{"mail.smtp_url", "mail.from", "mail.password_file"}));
+    auto missing = ParseConfig("mail:\n  password_file: /nonexistent/pw\n", "/data");
+    ASSERT_EQ(missing.problems.size(), 1u);
+    EXPECT_EQ(missing.problems[0].key, "mail.password_file");
 }
 
 TEST(ConfigTest, ListenNeedsAnIpAndAPort) {

@@ -30,12 +30,17 @@ std::string Hex(std::string_view bytes) {
     return out;
 }
 
-std::string Base64Url(std::string_view bytes) {
+std::string Base64(std::string_view bytes) {
     std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
     int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                             reinterpret_cast<const unsigned char*>(bytes.data()),
                             static_cast<int>(bytes.size()));
     out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+std::string Base64Url(std::string_view bytes) {
+    std::string out = Base64(bytes);
     while (!out.empty() && out.back() == '=') out.pop_back();
     for (char& c : out) {
         if (c == '+') c = '-';

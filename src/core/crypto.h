@@ -16,6 +16,8 @@ std::string Hex(std::string_view bytes);
 
 /// URL-safe base64 without padding (RFC 4648 §5); used for tokens shown to people.
 std::string Base64Url(std::string_view bytes);
+/// Standard base64 (RFC 4648 §4) with padding, on one line.
+std::string Base64(std::string_view bytes);
 
 /// SHA-256 digest (32 raw bytes).
 std::array<std::uint8_t, 32> Sha256(std::string_view data);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace mamori::core {
@@ -17,5 +18,8 @@ std::size_t Utf8SequenceLength(std::string_view s, std::size_t i);
 char32_t DecodeUtf8(std::string_view s, std::size_t& i);
 
 inline bool ValidUtf8(std::string_view s) { return FirstInvalidUtf8(s) == std::string_view::npos; }
+
+/// `s` with & < > " ' written as HTML character references, for text and attribute values.
+std::string EscapeHtml(std::string_view s);
 
 }  // namespace mamori::core

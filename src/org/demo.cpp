@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "auth/password.h"
+#include "org/access.h"
 #include "org/org_service.h"
 
 namespace mamori::org {
@@ -228,6 +229,27 @@ Result<void> SeedDemo(store::Database& db, const Clock& clock, const std::string
         }
     }
     return {};
+}
+
+Result<std::string> DemoActors::Person(const std::string& username) {
+    auto rs = db_.Query("SELECT id FROM people WHERE username = ?", {username});
+    if (!rs) return Fail(rs.error());
+    if (rs->rows.empty())
+        return Fail(Error::Invalid("demo_city_missing", "デモの職員がいません: " + username));
+    return rs->rows[0].Text(0);
+}
+
+Result<Context> DemoActors::As(const std::string& person_id) {
+    auto p = LoadPrincipal(db_, roles_, person_id, today_);
+    if (!p) return Fail(p.error());
+    principals_[person_id] = std::move(*p);
+    return Context{&principals_[person_id], "demo", "local"};
+}
+
+Result<Context> DemoActors::AsUser(const std::string& username) {
+    auto person = Person(username);
+    if (!person) return Fail(person.error());
+    return As(*person);
 }
 
 }  // namespace mamori::org

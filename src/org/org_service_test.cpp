@@ -516,9 +516,10 @@ TEST_P(OrgStoreTest, LoadPrincipalGrants) {
     EXPECT_EQ(p.grants[0].unit_id, dept);
     EXPECT_EQ(p.grants[1].role, "general_manager");
     EXPECT_EQ(p.permissions,
-              (std::vector<std::string>{
-                  "assets.read", "audit.read", "exceptions.read", "exceptions.review", "org.read",
-                  "policy.acknowledgements.read", "policy.manage", "requests.read"}));
+              (std::vector<std::string>{"assets.read", "audit.read", "exceptions.read",
+                                        "exceptions.review", "incidents.manage", "incidents.read",
+                                        "org.read", "policy.acknowledgements.read", "policy.manage",
+                                        "requests.read"}));
 }
 
 TEST_P(OrgStoreTest, PagingByUsername) {

@@ -96,6 +96,31 @@ IncidentRules ParseIncidentRules(FileReader& r, const YAML::Node& root) {
         return d;
     });
     rules.outside_bodies = top.List("outside_bodies");
+    if (auto plan = top.Node("response_plan"); plan && !plan.IsNull()) {
+        FileReader::Map m(r, plan, "response_plan");
+        rules.response_plan.name = m.Text("name");
+        auto list = [&](const char* key, auto&& read) {
+            auto n = m.Node(key);
+            if (!n || !n.IsSequence() || n.size() < 1 || n.size() > 50) {
+                r.Report(n ? n : plan,
+                         fmt::format("response_plan: `{}` must list 1 to 50 entries", key));
+                return;
+            }
+            for (const auto& e : n) {
+                FileReader::Map em(r, e, fmt::format("response_plan {} entry", key));
+                read(em);
+                em.Done();
+            }
+        };
+        list("contacts", [&](FileReader::Map& e) {
+            rules.response_plan.contacts.push_back(
+                {e.Text("role"), e.Text("name"), e.Text("contact"), e.Text("note", false)});
+        });
+        list("steps", [&](FileReader::Map& e) {
+            rules.response_plan.steps.push_back({e.Text("title"), e.Text("detail")});
+        });
+        m.Done();
+    }
     return rules;
 }
 

@@ -35,6 +35,23 @@ struct IncidentDeadline {
     std::string basis;          ///< where the rule comes from, for people
 };
 
+/// The 緊急時対応計画 (9-3): whom to call and what to do, shown beside an open incident.
+struct ResponseContact {
+    std::string role;     ///< e.g. 統括情報セキュリティ責任者
+    std::string name;     ///< who holds it, or the desk
+    std::string contact;  ///< how to reach them (内線, 電話)
+    std::string note;     ///< when to call
+};
+struct ResponseStep {
+    std::string title;
+    std::string detail;
+};
+struct ResponsePlan {
+    std::string name;
+    std::vector<ResponseContact> contacts;
+    std::vector<ResponseStep> steps;
+};
+
 struct IncidentRules {
     bool defined = false;  ///< the catalog has incidents.yaml
     std::string file;
@@ -45,6 +62,7 @@ struct IncidentRules {
     std::vector<IncidentDeadline> deadlines;
     /// Outside bodies a report may be recorded for (prefecture, 総務省, police, …).
     std::vector<std::string> outside_bodies;
+    ResponsePlan response_plan;
 
     const IncidentSeverity* FindSeverity(const std::string& key) const;
     /// Position of the severity, lowest 0; -1 when unknown.

@@ -97,11 +97,13 @@ Attachment FromRow(const store::Row& r) {
     a.uploaded_by = r.Text(5);
     a.uploaded_at = r.Text(6);
     a.request_id = r.OptText(7).value_or("");
+    a.incident_entry_id = r.OptText(8).value_or("");
     return a;
 }
 
 constexpr const char* kColumns =
-    "id, sha256, size_bytes, filename, content_type, uploaded_by, uploaded_at, request_id";
+    "id, sha256, size_bytes, filename, content_type, uploaded_by, uploaded_at, request_id, "
+    "incident_entry_id";
 
 // Writes `content` to `path` durably: a temporary file in the same folder, flushed to disk,
 // then renamed into place, so a crash never leaves half a file under the final name.
@@ -198,7 +200,8 @@ Result<Attachment> AttachmentStore::Upload(const Context& ctx, const std::string
 
     auto r = db_.Transact([&](store::Tx& tx) -> Result<void> {
         auto pending = tx.Query(
-            "SELECT COUNT(*) FROM attachments WHERE uploaded_by = ? AND request_id IS NULL",
+            "SELECT COUNT(*) FROM attachments WHERE uploaded_by = ? AND request_id IS NULL AND "
+            "incident_entry_id IS NULL",
             {a.uploaded_by});
         if (!pending) return Fail(pending.error());
         if (pending->rows.at(0).Int(0) >= kMaxPendingUploads)
@@ -208,11 +211,11 @@ Result<Attachment> AttachmentStore::Upload(const Context& ctx, const std::string
                                           "申請を出すか、1 日待ってから添付してください",
                                           kMaxPendingUploads),
                               {}});
-        auto ins =
-            tx.Exec(fmt::format("INSERT INTO attachments ({}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
-                                kColumns),
-                    {a.id, a.sha256, a.size_bytes, a.filename, a.content_type, a.uploaded_by,
-                     a.uploaded_at});
+        auto ins = tx.Exec(
+            fmt::format("INSERT INTO attachments ({}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+                        kColumns),
+            {a.id, a.sha256, a.size_bytes, a.filename, a.content_type, a.uploaded_by,
+             a.uploaded_at});
         if (!ins) return Fail(ins.error());
         return audit::RecordChange(tx, ctx, "attachment.upload", "attachment", a.id,
                                    {{"filename", a.filename},
@@ -235,8 +238,21 @@ Result<std::optional<Attachment>> FindAttachment(store::Tx& tx, const std::strin
     return std::optional<Attachment>(FromRow(rs->rows[0]));
 }
 
+AttachmentVisibility RequestVisibility(WorkflowService& workflow, AttachmentVisibility others) {
+    return [&workflow, others = std::move(others)](const Context& ctx,
+                                                   const Attachment& a) -> Result<void> {
+        if (a.request_id.empty()) {
+            if (!others) return Fail(Error::NotFound("添付ファイルが見つかりません"));
+            return others(ctx, a);
+        }
+        auto q = workflow.Get(ctx, a.request_id);
+        if (!q) return Fail(q.error());
+        return {};
+    };
+}
+
 Result<AttachmentFile> AttachmentStore::Read(const Context& ctx, const std::string& id,
-                                             WorkflowService& workflow) {
+                                             const AttachmentVisibility& may_read) {
     auto actor = service::ActorOf(ctx);
     if (!actor) return Fail(actor.error());
     auto found = db_.Transact(
@@ -246,9 +262,13 @@ Result<AttachmentFile> AttachmentStore::Read(const Context& ctx, const std::stri
     if (!*found) return Fail(not_found);
     Attachment a = std::move(**found);
     if (a.uploaded_by != (*actor)->person_id) {
-        if (a.request_id.empty()) return Fail(not_found);
-        auto q = workflow.Get(ctx, a.request_id);  // the request's own visibility
-        if (!q) return Fail(q.error().kind == ErrorKind::kForbidden ? not_found : q.error());
+        if (a.request_id.empty() && a.incident_entry_id.empty()) return Fail(not_found);
+        auto q = may_read(ctx, a);  // the visibility of what names it
+        if (!q)
+            return Fail(q.error().kind == ErrorKind::kForbidden ||
+                                q.error().kind == ErrorKind::kNotFound
+                            ? not_found
+                            : q.error());
     }
     std::ifstream in(PathOf(a.id), std::ios::binary);
     if (!in) {
@@ -283,15 +303,18 @@ Result<int> AttachmentStore::DiscardUnattached() {
     auto r = db_.Transact([&](store::Tx& tx) -> Result<void> {
         gone.clear();
         auto rs = tx.Query(fmt::format("SELECT {} FROM attachments WHERE request_id IS NULL AND "
-                                       "uploaded_at < ? ORDER BY uploaded_at LIMIT 500",
+                                       "incident_entry_id IS NULL AND uploaded_at < ? "
+                                       "ORDER BY uploaded_at LIMIT 500",
                                        kColumns),
                            {cutoff});
         if (!rs) return Fail(rs.error());
         const Context system;  // no actor: the system acts
         for (const auto& row : rs->rows) {
             const Attachment a = FromRow(row);
-            auto del =
-                tx.Exec("DELETE FROM attachments WHERE id = ? AND request_id IS NULL", {a.id});
+            auto del = tx.Exec(
+                "DELETE FROM attachments WHERE id = ? AND request_id IS NULL AND "
+                "incident_entry_id IS NULL",
+                {a.id});
             if (!del) return Fail(del.error());
             if (*del == 0) continue;
             if (auto e = audit::RecordChange(tx, system, "attachment.discard", "attachment", a.id,

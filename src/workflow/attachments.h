@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,14 +41,23 @@ struct Attachment {
     std::string content_type;
     std::string uploaded_by;
     std::string uploaded_at;
-    std::string request_id;  ///< empty until a request names it
+    std::string request_id;         ///< empty until a request names it
+    std::string incident_entry_id;  ///< or an incident's timeline entry
 };
+
+/// Whether the caller may read what names an attachment (its request or incident): nothing
+/// when they may, an error (forbidden or not found become 404) when not.
+using AttachmentVisibility = std::function<Result<void>(const Context&, const Attachment&)>;
 
 /// A file to send: its row and content.
 struct AttachmentFile {
     Attachment meta;
     std::string content;
 };
+
+/// Readers of the request naming the file (WorkflowService::Get) may read it; a file no
+/// request names is left to `others` (none: nobody but its uploader).
+AttachmentVisibility RequestVisibility(WorkflowService& workflow, AttachmentVisibility others = {});
 
 class AttachmentStore {
   public:
@@ -61,10 +71,10 @@ class AttachmentStore {
     /// kMaxPendingUploads files no request names yet.
     [[nodiscard]] Result<Attachment> Upload(const Context& ctx, const std::string& filename,
                                             std::string_view content);
-    /// The file, for its uploader or anyone who may read the request that names it (404
+    /// The file, for its uploader or anyone `may_read` lets read what names it (404
     /// otherwise, as if it did not exist). 500 when the content no longer has its hash.
     [[nodiscard]] Result<AttachmentFile> Read(const Context& ctx, const std::string& id,
-                                              WorkflowService& workflow);
+                                              const AttachmentVisibility& may_read);
     /// The attachments a request names, for its page.
     [[nodiscard]] Result<std::vector<Attachment>> OfRequest(const std::string& request_id);
     /// Uploads that no request named within a day are deleted (one audit event each);

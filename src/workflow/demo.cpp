@@ -29,23 +29,10 @@ class Seeder {
   public:
     Seeder(store::Database& db, const org::RoleCatalog& roles, WorkflowService& service,
            std::string today)
-        : db_(db), roles_(roles), service_(service), today_(std::move(today)) {}
+        : actors_(db, roles, today), service_(service), today_(std::move(today)) {}
 
-    Result<std::string> Person(const std::string& username) {
-        auto rs = db_.Query("SELECT id FROM people WHERE username = ?", {username});
-        if (!rs) return Fail(rs.error());
-        if (rs->rows.empty())
-            return Fail(Error::Invalid("demo_city_missing", "デモの職員がいません: " + username));
-        return rs->rows[0].Text(0);
-    }
-
-    // The person's principal as a request would carry it.
-    Result<Context> As(const std::string& person_id) {
-        auto p = org::LoadPrincipal(db_, roles_, person_id, today_);
-        if (!p) return Fail(p.error());
-        principals_[person_id] = std::move(*p);
-        return Context{&principals_[person_id], "demo", "local"};
-    }
+    Result<std::string> Person(const std::string& username) { return actors_.Person(username); }
+    Result<Context> As(const std::string& person_id) { return actors_.As(person_id); }
 
     // An upload by `username`, for a form to name.
     Result<std::string> Attach(AttachmentStore& store, const std::string& username,
@@ -91,11 +78,9 @@ class Seeder {
     const std::string& today() const { return today_; }
 
   private:
-    store::Database& db_;
-    const org::RoleCatalog& roles_;
+    org::DemoActors actors_;
     WorkflowService& service_;
     std::string today_;
-    std::map<std::string, Principal> principals_;
 };
 
 Result<std::string> FirstId(store::Database& db, const std::string& sql, const std::string& what) {

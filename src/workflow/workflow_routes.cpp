@@ -186,7 +186,7 @@ json::object RequestTypeJson(const policy::RequestType& t) {
 }
 
 void AddWorkflowRoutes(http::Router& router, WorkflowService& service, ExceptionsLedger& ledger,
-                       AttachmentStore& attachments) {
+                       AttachmentStore& attachments, AttachmentVisibility others) {
     WorkflowService* svc = &service;
     ExceptionsLedger* book = &ledger;
     AttachmentStore* files = &attachments;
@@ -340,13 +340,14 @@ void AddWorkflowRoutes(http::Router& router, WorkflowService& service, Exception
                 // A little more than the limit, so that a file just over it is refused by
                 // the service, which names the limit in words; far larger ones by the server.
                 attachments.max_bytes() + 1024 * 1024});
-    router.Add({Method::kGet, "/api/v1/attachments/{id}", any, http::RunOn::kWorker,
-                [svc, files](http::Request& req) {
-                    auto f = files->Read(ContextOf(req), std::string(req.Param("id")), *svc);
-                    if (!f) return Error(f.error(), req);
-                    return Response::Download(std::move(f->meta.content_type),
-                                              std::move(f->content), f->meta.filename);
-                }});
+    router.Add(
+        {Method::kGet, "/api/v1/attachments/{id}", any, http::RunOn::kWorker,
+         [files, may_read = RequestVisibility(service, std::move(others))](http::Request& req) {
+             auto f = files->Read(ContextOf(req), std::string(req.Param("id")), may_read);
+             if (!f) return Error(f.error(), req);
+             return Response::Download(std::move(f->meta.content_type), std::move(f->content),
+                                       f->meta.filename);
+         }});
 
     router.Add(
         {Method::kGet, "/api/v1/inbox", any, http::RunOn::kWorker, [svc](http::Request& req) {

@@ -19,16 +19,17 @@ namespace mamori::workflow {
 ///   POST /api/v1/requests/{id}/resubmit        {title, form, comment}
 ///   GET  /api/v1/requests/{id}/attachments     the files its forms named
 ///   POST /api/v1/attachments?filename=         upload (the body is the file)
-///   GET  /api/v1/attachments/{id}              download (uploader, or readers of the request)
+///   GET  /api/v1/attachments/{id}              download (uploader, or readers of what names it)
 ///   GET  /api/v1/lookup                        ?kind=person|unit|system &q= &limit= (names)
 ///   GET  /api/v1/inbox                         what awaits me, what I applied for
 ///   GET  /api/v1/exceptions                    the 例外措置台帳 (exceptions.read; ?overdue=)
 ///   GET  /api/v1/exceptions/export             exceptions.read (?format=csv|xlsx)
 ///   GET  /api/v1/exceptions/{id}               exceptions.read
 ///   POST /api/v1/exceptions/{id}/reviews       exceptions.review
-/// `service`, `ledger` and `attachments` must outlive the router.
+/// `service`, `ledger` and `attachments` must outlive the router. `others` decides who may
+/// download a file that no request names (an incident's timeline entry).
 void AddWorkflowRoutes(http::Router& router, WorkflowService& service, ExceptionsLedger& ledger,
-                       AttachmentStore& attachments);
+                       AttachmentStore& attachments, AttachmentVisibility others);
 
 /// The JSON of a request type (for the form and the chain preview).
 boost::json::object RequestTypeJson(const policy::RequestType& t);

@@ -255,6 +255,7 @@ Result<std::vector<Attachment>> CheckReferences(store::Tx& tx, const policy::Req
             auto a = FindAttachment(tx, ref.id);
             if (!a) return Fail(a.error());
             const bool usable = *a && (*a)->uploaded_by == applicant_id &&
+                                (*a)->incident_entry_id.empty() &&
                                 ((*a)->request_id.empty() || (*a)->request_id == request_id);
             if (!usable)
                 return Fail(Error::Invalid(
@@ -298,8 +299,8 @@ Result<boost::json::array> LinkAttachments(store::Tx& tx, const std::vector<Atta
     boost::json::array out;
     for (const auto& a : files) {
         auto up = tx.Exec(
-            "UPDATE attachments SET request_id = ? WHERE id = ? AND (request_id IS NULL OR "
-            "request_id = ?)",
+            "UPDATE attachments SET request_id = ? WHERE id = ? AND incident_entry_id IS NULL AND "
+            "(request_id IS NULL OR request_id = ?)",
             {request_id, a.id, request_id});
         if (!up) return Fail(up.error());
         if (*up != 1)
@@ -309,8 +310,8 @@ Result<boost::json::array> LinkAttachments(store::Tx& tx, const std::vector<Atta
     return out;
 }
 
-// The next 申請番号 of `prefix` in `year`: one row per prefix and year, incremented in the
-// caller's transaction, so numbers are never duplicated nor reused.
+}  // namespace
+
 Result<std::string> NextNumber(store::Tx& tx, const std::string& prefix, int year) {
     auto up = tx.Query(
         "INSERT INTO request_counters (prefix, year, last) VALUES (?, ?, 1) "
@@ -320,8 +321,6 @@ Result<std::string> NextNumber(store::Tx& tx, const std::string& prefix, int yea
     if (!up) return Fail(up.error());
     return fmt::format("{}-{}-{:04d}", prefix, year, up->rows.at(0).Int(0));
 }
-
-}  // namespace
 
 // The steps that apply to this form, in order: conditions evaluated, handling rules of the
 // chosen asset applied, consecutive duplicates merged; the applicant's section manager

@@ -130,6 +130,11 @@ struct PrivilegedGrant {
     std::string ends_at;                  ///< RFC 3339 (UTC): the end of valid_until in Japan
 };
 
+/// The next number of `prefix` in `year` (EXC-2026-0007, INC-2026-0001): one counter row
+/// per prefix and year, incremented in the caller's transaction, so numbers are never
+/// duplicated nor reused.
+[[nodiscard]] Result<std::string> NextNumber(store::Tx& tx, const std::string& prefix, int year);
+
 class WorkflowService {
   public:
     /// Everything must outlive the service.

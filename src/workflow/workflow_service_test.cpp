@@ -581,19 +581,22 @@ TEST_P(WorkflowTest, AttachmentsAreKeptWithTheirHash) {
     EXPECT_EQ(service_->Submit(As(applicant_), n).error().field, "form.evidence");
 
     // Read: the applicant and the approver; not someone unconcerned (404, as if absent).
-    auto mine = files.Read(As(applicant_), up->id, *service_);
+    auto mine = files.Read(As(applicant_), up->id, RequestVisibility(*service_));
     ASSERT_TRUE(mine) << mine.error().message;
     EXPECT_EQ(mine->content, pdf);
-    EXPECT_TRUE(files.Read(As(kacho_), up->id, *service_));
-    EXPECT_EQ(files.Read(As(outsider_), up->id, *service_).error().kind, ErrorKind::kNotFound);
-    EXPECT_EQ(files.Read(As(applicant_), theirs->id, *service_).error().kind, ErrorKind::kNotFound);
+    EXPECT_TRUE(files.Read(As(kacho_), up->id, RequestVisibility(*service_)));
+    EXPECT_EQ(files.Read(As(outsider_), up->id, RequestVisibility(*service_)).error().kind,
+              ErrorKind::kNotFound);
+    EXPECT_EQ(files.Read(As(applicant_), theirs->id, RequestVisibility(*service_)).error().kind,
+              ErrorKind::kNotFound);
 
     // A file changed on disk no longer matches its hash and is not served.
     {
         std::ofstream out(dir / up->id.substr(0, 2) / up->id, std::ios::binary | std::ios::app);
         out << "changed";
     }
-    EXPECT_EQ(files.Read(As(applicant_), up->id, *service_).error().kind, ErrorKind::kInternal);
+    EXPECT_EQ(files.Read(As(applicant_), up->id, RequestVisibility(*service_)).error().kind,
+              ErrorKind::kInternal);
 
     // At most kMaxPendingUploads unattached files per person.
     for (int i = 1; i < AttachmentStore::kMaxPendingUploads; ++i)

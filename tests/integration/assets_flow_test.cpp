@@ -6,7 +6,6 @@
 #include <boost/json.hpp>
 
 #include "support/api_client.h"
-#include "support/test_postgres.h"
 #include "support/test_server.h"
 
 namespace mamori::testing {
@@ -23,13 +22,7 @@ class AssetsFlowTest : public ::testing::TestWithParam<std::string> {
   protected:
     void SetUp() override {
         data_ = tmp_.path() / "data";
-        std::vector<std::string> args{"init", "--data", data_.string(), "--demo"};
-        if (GetParam() == "postgresql") {
-            args.push_back("--database-url");
-            args.push_back(NewPostgresDatabase());
-        }
-        auto r = RunMamori(args, {std::string("MAMORI_ADMIN_PASSWORD=") + "Init-Passw0rd!",
-                                  std::string("MAMORI_DEMO_PASSWORD=") + kDemo});
+        auto r = InitDataDirFor(data_, GetParam(), "Init-Passw0rd!", kDemo);
         ASSERT_EQ(r.exit_code, 0) << r.err;
         WithoutMfa(data_);
         server_ = ServerProcess::Start(data_);

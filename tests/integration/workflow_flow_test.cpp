@@ -10,7 +10,6 @@
 #include <set>
 
 #include "support/api_client.h"
-#include "support/test_postgres.h"
 #include "support/test_server.h"
 
 namespace mamori::testing {
@@ -32,13 +31,7 @@ class WorkflowFlowTest : public ::testing::TestWithParam<std::string> {
   protected:
     void SetUp() override {
         const auto data = tmp_.path() / "data";
-        std::vector<std::string> args{"init", "--data", data.string(), "--demo"};
-        if (GetParam() == "postgresql") {
-            args.push_back("--database-url");
-            args.push_back(NewPostgresDatabase());
-        }
-        auto r = RunMamori(args, {std::string("MAMORI_ADMIN_PASSWORD=") + "Init-Passw0rd!",
-                                  std::string("MAMORI_DEMO_PASSWORD=") + kDemo});
+        auto r = InitDataDirFor(data, GetParam(), "Init-Passw0rd!", kDemo);
         ASSERT_EQ(r.exit_code, 0) << r.err;
         WithoutMfa(data);
         server_ = ServerProcess::Start(data);

@@ -87,13 +87,18 @@ CommandResult RunMamori(const std::vector<std::string>& args, const std::vector<
 }
 
 CommandResult InitDataDirFor(const fs::path& data, const std::string& database,
-                             const std::string& admin_password) {
+                             const std::string& admin_password, const std::string& demo_password) {
     std::vector<std::string> args{"init", "--data", data.string()};
+    std::vector<std::string> env{"MAMORI_ADMIN_PASSWORD=" + admin_password};
+    if (!demo_password.empty()) {
+        args.push_back("--demo");
+        env.push_back("MAMORI_DEMO_PASSWORD=" + demo_password);
+    }
     if (database == "postgresql") {
         args.push_back("--database-url");
         args.push_back(NewPostgresDatabase());
     }
-    return RunMamori(args, {"MAMORI_ADMIN_PASSWORD=" + admin_password});
+    return RunMamori(args, env);
 }
 
 std::string ReadFile(const fs::path& file) {

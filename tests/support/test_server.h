@@ -32,9 +32,11 @@ CommandResult RunMamori(const std::vector<std::string>& args,
                         const std::vector<std::string>& env = {});
 
 /// `mamori init --data DATA` on "sqlite" or on a new "postgresql" database of the test
-/// server, with MAMORI_ADMIN_PASSWORD set to `admin_password`.
+/// server, with MAMORI_ADMIN_PASSWORD set to `admin_password`; with a `demo_password`, also
+/// `--demo` (the demo city, every account with that password).
 CommandResult InitDataDirFor(const std::filesystem::path& data, const std::string& database,
-                             const std::string& admin_password);
+                             const std::string& admin_password,
+                             const std::string& demo_password = "");
 
 /// The whole content of a file ("" when it cannot be read).
 std::string ReadFile(const std::filesystem::path& file);

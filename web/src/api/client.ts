@@ -198,6 +198,34 @@ export type ExceptionReviewResult = ExceptionReview['result'];
 export type ExceptionReviewCreate = S['ExceptionReviewCreate'];
 export type ExceptionQuery = Query<'/api/v1/exceptions', 'get'>;
 
+// ---- incidents (情報セキュリティインシデント, 対策基準 7-3, 9-3; docs/incidents.md)
+
+export type IncidentState = S['IncidentState'];
+/** `names` only from `GET /api/v1/incidents/{id}`; `transitions`: where the caller may move it now. */
+export type Incident = S['Incident'];
+export type IncidentDeadline = S['IncidentDeadline'];
+export type IncidentDeadlineState = IncidentDeadline['state'];
+export type IncidentOutsideReporter = S['IncidentOutsideReporter'];
+export type IncidentPage = S['IncidentPage'];
+export type IncidentQuery = Query<'/api/v1/incidents', 'get'>;
+export type IncidentCreate = S['IncidentCreate'];
+/** PATCH: absent fields stay. */
+export type IncidentUpdate = S['IncidentUpdate'];
+export type IncidentTransition = S['IncidentTransition'];
+export type IncidentEntry = S['IncidentEntry'];
+export type IncidentEntryKind = S['IncidentEntryKind'];
+export type IncidentEntryCreate = S['IncidentEntryCreate'];
+export type IncidentManualKind = IncidentEntryCreate['kind'];
+export type IncidentAttachment = S['IncidentAttachment'];
+export type IncidentNotification = S['IncidentNotification'];
+export type IncidentAlerts = S['IncidentAlerts'];
+export type IncidentAlert = IncidentAlerts['items'][number];
+export type IncidentStats = S['IncidentStats'];
+export type IncidentCount = S['IncidentCount'];
+export type IncidentRules = S['IncidentRules'];
+export type IncidentSeverity = IncidentRules['severities'][number];
+export type ResponsePlan = IncidentRules['response_plan'];
+
 // ---- ledger
 
 export type LedgerCheckpoint = S['LedgerCheckpoint'];
@@ -799,4 +827,46 @@ export const reviewException = (id: string, body: ExceptionReviewCreate) =>
 /** Where the browser downloads the ledger (an attachment; the session cookie goes with it). */
 export function exceptionsExportUrl(format: 'csv' | 'xlsx'): string {
     return buildUrl('/api/v1/exceptions/export', { query: { format } });
+}
+
+
+// ---- incidents (any signed-in person reports; incidents.read to list, incidents.manage to handle)
+
+/** Newest number first, paged; items carry no `names`. */
+export const listIncidents = (query: IncidentQuery = {}) => request('get', '/api/v1/incidents', { query });
+
+/** 報告: anyone signed in (an outside reporter needs incidents.manage). Files are uploaded first. */
+export const reportIncident = (body: IncidentCreate) => request('post', '/api/v1/incidents', { body });
+
+/** Categories, severities, deadlines, outside bodies, states, entry kinds and the 緊急時対応計画. */
+export const getIncidentRules = () => request('get', '/api/v1/incidents/rules');
+
+/** The caller's notifications whose incident they have not opened yet (the header badge). */
+export const getIncidentAlerts = () => request('get', '/api/v1/incidents/alerts');
+
+export const getIncidentStats = (fiscalYear?: number) =>
+    request('get', '/api/v1/incidents/stats', { query: { fiscal_year: fiscalYear } });
+
+/** Opening it records the caller's first opening of a notification. */
+export const getIncident = (id: string) => request('get', '/api/v1/incidents/{id}', { path: { id } });
+
+export const updateIncident = (id: string, body: IncidentUpdate) =>
+    request('patch', '/api/v1/incidents/{id}', { path: { id }, body });
+
+export const transitionIncident = (id: string, body: IncidentTransition) =>
+    request('post', '/api/v1/incidents/{id}/transitions', { path: { id }, body });
+
+/** Oldest first. */
+export const getIncidentTimeline = (id: string) =>
+    request('get', '/api/v1/incidents/{id}/timeline', { path: { id } });
+
+export const addIncidentEntry = (id: string, body: IncidentEntryCreate) =>
+    request('post', '/api/v1/incidents/{id}/timeline', { path: { id }, body });
+
+export const getIncidentNotifications = (id: string) =>
+    request('get', '/api/v1/incidents/{id}/notifications', { path: { id } });
+
+/** Where the browser opens (HTML, to print) or downloads (XLSX) the incident report. */
+export function incidentReportUrl(id: string, format: 'html' | 'xlsx'): string {
+    return buildUrl('/api/v1/incidents/{id}/report', { path: { id }, query: { format } });
 }

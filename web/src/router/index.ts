@@ -95,6 +95,17 @@ export const router = createRouter({
                   meta: { permission: 'exceptions.read', title: 'exceptions.title' } },
                 { path: 'exceptions/:id', name: 'exception', component: () => import('@/views/exceptions/ExceptionView.vue'),
                   meta: { permission: 'exceptions.read', title: 'exception.title', nav: 'exceptions' } },
+                // インシデント (対策基準 7-3, 9-3; docs/incidents.md): anyone reports (the header's
+                // button) and opens an incident they reported or were told of, so its page needs no
+                // permission here (the server decides); the board and the statistics need
+                // incidents.read. `incidents/stats` is matched before `incidents/:id`.
+                { path: 'incidents', name: 'incidents', component: () => import('@/views/incidents/IncidentsView.vue'),
+                  meta: { permission: 'incidents.read', title: 'incidents.title' } },
+                { path: 'incidents/stats', name: 'incident-stats',
+                  component: () => import('@/views/incidents/IncidentStatsView.vue'),
+                  meta: { permission: 'incidents.read', title: 'incidentStats.title' } },
+                { path: 'incidents/:id', name: 'incident', component: () => import('@/views/incidents/IncidentView.vue'),
+                  meta: { title: 'incident.title', nav: 'incidents' } },
                 { path: 'audit', name: 'audit', component: () => import('@/views/AuditLogView.vue'),
                   meta: { permission: 'audit.read', title: 'audit.title' } },
                 { path: 'ledger', name: 'ledger', component: () => import('@/views/ledger/LedgerView.vue'),
