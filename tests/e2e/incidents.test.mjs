@@ -385,3 +385,37 @@ test('the yearly statistics draw their charts', { timeout: 120_000 }, async () =
         assert.deepEqual(page.problems, []);
     });
 });
+
+test('the CSIRT enters a report received from a resident, with the reporter\'s details', { timeout: 120_000 }, async () => {
+    const page = await app.openPage();
+    await withFailureScreenshot(page, 'incidents-outside', async () => {
+        await loginAs(page, 'soumu-csirt', kDemoPassword);
+        await page.getByRole('button', { name: 'インシデント報告', exact: true }).click();
+        const form = page.getByTestId('incident-report-form');
+        await form.waitFor();
+        await form.getByText('住民や外部の機関から受けた報告を、代わりに入力する').click();
+        await form.getByRole('button', { name: '報告する' }).click();
+        await form.getByText('報告者の氏名を入力してください。').waitFor();
+        assert.deepEqual(await axeClosed(page), [], 'axe: the report form for an outside report');
+        await form.getByLabel('報告者の氏名').fill('平川 花子');
+        await form.getByLabel('報告者の所属・立場 (任意)').fill('住民');
+        await form.getByLabel('報告者の連絡先 (任意)').fill('0172-00-0000');
+        await form.getByLabel('件名').fill('E2E 住民から: 届いた通知に他人の名前があった');
+        await form.getByLabel('何が起きたか').fill('届いた納税通知書の封筒に、別の方の通知書も入っていたとの電話があった。');
+        await pick(page, form, '分類', '誤送信・誤配布');
+        await form.getByRole('button', { name: '報告する' }).click();
+        await page.getByTestId('incident-report-done').waitFor();
+        await page.getByTestId('incident-report-link').click();
+        await page.waitForURL(/\/incidents\/[0-9a-f]+$/);
+        const fields = await page.getByTestId('incident-fields').innerText();
+        assert.match(fields, /平川 花子/);
+        assert.match(fields, /0172-00-0000/);
+        // Staff see no such choice.
+        const staff = await app.openPage();
+        await loginAs(staff, 'shimin-staff', kDemoPassword);
+        await staff.getByRole('button', { name: 'インシデント報告', exact: true }).click();
+        await staff.getByTestId('incident-report-form').waitFor();
+        assert.equal(await staff.getByTestId('incident-report-outside').count(), 0);
+        assert.deepEqual(page.problems, []);
+    });
+});
