@@ -1,4 +1,4 @@
-import { reactive, ref } from 'vue';
+import { reactive, ref, type Ref } from 'vue';
 
 import * as api from '@/api/client';
 import { i18n } from '@/i18n';
@@ -404,6 +404,23 @@ export function checkForm(type: api.RequestType, values: FormValues): Record<str
 export function fieldErrorMessage(e: unknown): string {
     if (e instanceof api.ApiError && e.message && i18n.global.locale.value === 'ja' && e.status === 400) return e.message;
     return errorMessage(e);
+}
+
+/**
+ * A refused submission shown where it belongs: beside its field when the form has that field
+ * (and 「入力内容を確かめてください」 above the form; returns true, so that the caller may focus
+ * it), otherwise above the form (returns false).
+ */
+export function showSubmitError(e: unknown, fields: readonly string[], fieldErrors: Record<string, string>,
+                                formError: Ref<string>): boolean {
+    const field = e instanceof api.ApiError ? e.field : undefined;
+    if (field && fields.includes(field)) {
+        fieldErrors[field] = fieldErrorMessage(e);
+        formError.value = i18n.global.t('requestForm.check.fix');
+        return true;
+    }
+    formError.value = fieldErrorMessage(e);
+    return false;
 }
 
 // ---- the approval chain's preview
