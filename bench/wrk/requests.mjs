@@ -16,162 +16,23 @@
 //
 // Environment: MAMORI_URL (required, http://127.0.0.1:PORT), DEMO_PASSWORD (required),
 // COUNT (1000), CONCURRENCY (in flight at most; default COUNT), TARGET_P99_MS (100; 0 = report
-// only), TIMEOUT (300 s for the whole script). Node 18+, no dependencies.
+// only), TIMEOUT (300 s for the whole script). Node 18+, no dependencies; the HTTP client, login,
+// runner and report are common.mjs's.
 
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import {
+    call, checks, deadlineFromEnv, errorCode, intEnv, jstDay, login, report, run, runAll, warmUp,
+} from './common.mjs';
 
-const base = new URL(process.env.MAMORI_URL || '');
-if (base.protocol !== 'http:' || base.hostname !== '127.0.0.1') {
-    console.error('MAMORI_URL must be http://127.0.0.1:PORT');
-    process.exit(2);
-}
-const password = process.env.DEMO_PASSWORD;
-if (!password) {
-    console.error('DEMO_PASSWORD missing');
-    process.exit(2);
-}
-const intEnv = (name, dflt, min, max) => {
-    const v = process.env[name] === undefined || process.env[name] === '' ? dflt : Number(process.env[name]);
-    if (!Number.isInteger(v) || v < min || v > max) {
-        console.error(`${name} must be an integer in ${min}..${max}`);
-        process.exit(2);
-    }
-    return v;
-};
 const COUNT = intEnv('COUNT', 1000, 1, 10000);
 const CONCURRENCY = intEnv('CONCURRENCY', COUNT, 1, COUNT);
 const TARGET_P99_MS = intEnv('TARGET_P99_MS', 100, 0, 100000);
-const TIMEOUT_S = intEnv('TIMEOUT', 300, 10, 3600);
-const REQUEST_TIMEOUT_MS = 60_000;
-
-// Bounded in time: whatever happens, the script ends.
-setTimeout(() => {
-    console.error(`FAIL: the benchmark did not finish within TIMEOUT=${TIMEOUT_S} s`);
-    process.exit(2);
-}, TIMEOUT_S * 1000).unref();
+deadlineFromEnv(300);
 
 // Staff of eight sections and their section managers (docs/demo.md).
 const SECTIONS = ['shimin', 'zeimu', 'kankyo', 'fukushi', 'kenko', 'toshi', 'doro', 'jinji'];
 const READER = 'kansa';  // auditor of the whole organisation: reads every unit's requests
 const TYPE = 'media_use';
-
-const agent = new http.Agent({
-    keepAlive: true, maxSockets: Infinity, maxFreeSockets: Infinity, scheduling: 'lifo',
-});
-
-/** One HTTP call; resolves to {status, json, ms} or {status: 0, error} on a network failure. */
-function call(method, path, { session, body } = {}) {
-    return new Promise((resolve) => {
-        const payload = body === undefined ? null : Buffer.from(JSON.stringify(body));
-        const headers = { Accept: 'application/json' };
-        if (payload) {
-            headers['Content-Type'] = 'application/json';
-            headers['Content-Length'] = payload.length;
-        } else if (method !== 'GET') {
-            headers['Content-Length'] = 0;
-        }
-        if (session) {
-            headers.Cookie = session.cookie;
-            if (method !== 'GET') headers['X-CSRF-Token'] = session.csrf;
-        }
-        const started = performance.now();
-        const req = http.request({
-            host: base.hostname, port: base.port, path, method, headers, agent,
-            timeout: REQUEST_TIMEOUT_MS,
-        }, (res) => {
-            const chunks = [];
-            res.on('data', (c) => chunks.push(c));
-            res.on('end', () => {
-                const ms = performance.now() - started;
-                const text = Buffer.concat(chunks).toString('utf8');
-                let json = null;
-                try {
-                    json = text ? JSON.parse(text) : null;
-                } catch {
-                    json = { raw: text.slice(0, 200) };
-                }
-                resolve({ status: res.statusCode, json, headers: res.headers, ms });
-            });
-            res.on('error', (e) => resolve({ status: 0, error: e.code || e.message, ms: performance.now() - started }));
-        });
-        req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-        req.on('error', (e) => resolve({ status: 0, error: e.code || e.message, ms: performance.now() - started }));
-        if (payload) req.write(payload);
-        req.end();
-    });
-}
-
-const errorCode = (r) => (r.status === 0 ? `network ${r.error}` : `${r.status} ${r.json?.error?.code ?? ''}`.trim());
-
-async function login(username) {
-    const r = await call('POST', '/api/v1/auth/login', { body: { username, password } });
-    if (r.status !== 200 || r.json?.status !== 'ok') {
-        throw new Error(`login ${username}: ${errorCode(r)} ${JSON.stringify(r.json)}`);
-    }
-    const cookie = [].concat(r.headers['set-cookie'] || [])
-        .map((c) => c.split(';')[0]).find((c) => c.startsWith('mamori_session='));
-    if (!cookie) throw new Error(`login ${username}: no session cookie`);
-    const me = await call('GET', '/api/v1/auth/me', { session: { cookie } });
-    if (me.status !== 200) throw new Error(`me ${username}: ${errorCode(me)}`);
-    return { username, cookie, csrf: r.json.csrf_token, id: me.json.user.id };
-}
-
-/** Runs `jobs` (functions returning promises) with at most `limit` in flight; answers in order. */
-async function runAll(jobs, limit) {
-    const results = new Array(jobs.length);
-    let next = 0;
-    const worker = async () => {
-        while (next < jobs.length) {
-            const i = next++;
-            results[i] = await jobs[i]();
-        }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-    return results;
-}
-
-/** Opens `n` keep-alive connections (n concurrent GET /healthz), so a phase does not measure TCP set-up. */
-async function warmUp(n) {
-    const rs = await Promise.all(Array.from({ length: n }, () => call('GET', '/healthz')));
-    const bad = rs.filter((r) => r.status !== 200);
-    if (bad.length) throw new Error(`warm-up: ${bad.length} of ${n} failed (${errorCode(bad[0])})`);
-}
-
-function percentile(sorted, p) {
-    if (!sorted.length) return NaN;
-    return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-function report(name, results, wallMs, okStatus) {
-    const answered = results.filter((r) => r.status !== 0);
-    const lat = answered.map((r) => r.ms).sort((a, b) => a - b);
-    const errors = {};
-    for (const r of results) {
-        if (r.status === okStatus) continue;
-        const k = errorCode(r);
-        errors[k] = (errors[k] || 0) + 1;
-    }
-    const nErr = Object.values(errors).reduce((a, b) => a + b, 0);
-    const s = {
-        name, count: results.length, errors: nErr,
-        p50: percentile(lat, 50), p90: percentile(lat, 90), p99: percentile(lat, 99), max: lat[lat.length - 1],
-        rate: results.length / (wallMs / 1000), wall: wallMs,
-    };
-    const f = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
-    console.log(`== ${name}: ${s.count} requests in ${(wallMs / 1000).toFixed(2)} s (${s.rate.toFixed(0)}/s), ` +
-                `${nErr} errors${nErr ? ' ' + JSON.stringify(errors) : ''}`);
-    console.log(`   latency ms: p50 ${f(s.p50)}  p90 ${f(s.p90)}  p99 ${f(s.p99)}  max ${f(s.max)}`);
-    return s;
-}
-
-function jstDay(days = 0) {
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo', year: 'numeric', month: '2-digit', day: '2-digit' })
-        .format(new Date());
-    const d = new Date(`${today}T00:00:00Z`);
-    d.setUTCDate(d.getUTCDate() + days);
-    return d.toISOString().slice(0, 10);
-}
 
 /** Every request of TYPE the session sees, paging through with the largest page. */
 async function listAll(session) {
@@ -190,11 +51,7 @@ async function listAll(session) {
 }
 
 async function main() {
-    const failures = [];
-    const check = (ok, what) => {
-        console.log(`   ${ok ? 'ok  ' : 'FAIL'} ${what}`);
-        if (!ok) failures.push(what);
-    };
+    const { check, failures } = checks();
 
     // 8 staff + 8 managers + the reader: 17 logins, under the default 20 per minute per address.
     const staff = [];
@@ -320,10 +177,6 @@ async function main() {
         console.log(`FAIL: ${failures.length} check(s) failed`);
         process.exitCode = 1;
     }
-    agent.destroy();
 }
 
-main().then(() => process.exit(process.exitCode ?? 0), (e) => {
-    console.error(`FAIL: ${e.message}`);
-    process.exit(2);
-});
+run(main);
