@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <regex>
 #include <set>
 
 #include "audit/audit.h"
@@ -146,6 +147,15 @@ Incident IncidentFrom(const store::Row& r, const policy::IncidentRules& rules) {
     i.updated_at = r.Text(32);
     i.closed_at = r.OptText(33).value_or("");
     return i;
+}
+
+// The order of a number, INC-2026-0007 → 2026000007, so that INC-2026-10000 comes after
+// INC-2026-9999; nullopt when `number` is not one.
+std::optional<std::int64_t> SerialOf(const std::string& number) {
+    static const std::regex kNumber(R"([A-Z]{1,10}-([0-9]{4})-([0-9]{4,6}))");
+    std::smatch m;
+    if (!std::regex_match(number, m, kNumber)) return std::nullopt;
+    return std::stoll(m[1].str()) * 1000000 + std::stoll(m[2].str());
 }
 
 std::string LinksJson(const Incident& i) {
@@ -590,14 +600,15 @@ Result<Incident> IncidentsService::Report(const Context& ctx, const NewIncident&
                                     {"organisation", n.outside_reporter->organisation},
                                     {"contact", n.outside_reporter->contact}});
         auto ins = tx.Exec(
-            "INSERT INTO incidents (id, number, title, description, category, state, "
+            "INSERT INTO incidents (id, number, serial, title, description, category, state, "
             "discovered_at, discovered_on, occurred_at, unit_id, personal_information, "
             "specific_personal_information, malicious, scope_estimate, links, source, "
             "outside_reporter, reporter_id, containment, cause, recurrence_prevention, "
-            "review_note, catalog_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, "
+            "review_note, catalog_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, "
             "'reported', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '', '', ?, ?, ?)",
             {i.id,
              i.number,
+             *SerialOf(i.number),
              i.title,
              i.description,
              i.category,
@@ -698,6 +709,19 @@ Result<bool> MayManage(Q& tx, const org::RoleCatalog& roles, const Principal& p,
     return org::Access(roles, std::move(*tree)).Can(p, kManage, unit_id);
 }
 
+// Records that `person_id` opened the incident, in each of their notifications of it not yet
+// opened (acting on an incident opens it too).
+template <typename Q>
+Result<void> MarkOpened(Q& q, const std::string& id, const std::string& person_id,
+                        const std::string& now) {
+    auto r = q.Query(
+        "UPDATE incident_notifications SET opened_at = ? WHERE incident_id = ? AND "
+        "person_id = ? AND opened_at IS NULL",
+        {now, id, person_id});
+    if (!r) return Fail(r.error());
+    return {};
+}
+
 // The incident, for a change by `p`: 404 when it is missing or `p` may not read it, 403 when
 // they may read it but not manage it.
 Result<Incident> ToManage(store::Tx& tx, const org::RoleCatalog& roles, const Principal& p,
@@ -796,11 +820,7 @@ Result<Incident> IncidentsService::Get(const Context& ctx, const std::string& id
         {id, me.person_id});
     if (!unopened) return Fail(unopened.error());
     if (!unopened->rows.empty()) {
-        auto opened = db_.Query(
-            "UPDATE incident_notifications SET opened_at = ? WHERE incident_id = ? AND "
-            "person_id = ? AND opened_at IS NULL",
-            {Now(), id, me.person_id});
-        if (!opened) return Fail(opened.error());
+        if (auto r = MarkOpened(db_, id, me.person_id, Now()); !r) return Fail(r.error());
     }
     std::vector<Incident> one{std::move(**found)};
     if (auto r = FillDeadlines(db_, rules, one, Today()); !r) return Fail(r.error());
@@ -873,8 +893,12 @@ Result<Page<Incident>> IncidentsService::List(const Context& ctx, const Incident
         for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         where.Add("(i.number LIKE ? ESCAPE '\\' OR i.title LIKE ? ESCAPE '\\')", {upper, like});
     }
-    if (!f.cursor.empty()) where.Add("i.number < ?", {f.cursor});
-    auto rs = db_.Query(std::string(kColumns) + where.Sql() + " ORDER BY i.number DESC LIMIT ?",
+    if (!f.cursor.empty()) {
+        auto serial = SerialOf(f.cursor);
+        if (!serial) return Fail(Invalid("invalid_field", "cursor が正しくありません", "cursor"));
+        where.Add("i.serial < ?", {*serial});
+    }
+    auto rs = db_.Query(std::string(kColumns) + where.Sql() + " ORDER BY i.serial DESC LIMIT ?",
                         where.With({limit + 1}));
     if (!rs) return Fail(rs.error());
     Page<Incident> page;
@@ -953,6 +977,7 @@ Result<Incident> IncidentsService::Update(const Context& ctx, const std::string&
                 "incident_closed",
                 "完了または重複としたインシデントは変更できません。再開してから変更してください"));
         if (auto r = Touch(tx, id, now); !r) return Fail(r.error());
+        if (auto r = MarkOpened(tx, id, me.person_id, now); !r) return Fail(r.error());
         Changed ch;
         const std::string old_severity = i.severity;
         auto set_text = [&](const std::optional<std::string>& v, std::string& field,
@@ -1153,6 +1178,7 @@ Result<Incident> IncidentsService::Move(const Context& ctx, const std::string& i
             duplicate_number = d->rows[0].Text(0);
         }
         if (auto r = Touch(tx, id, now); !r) return Fail(r.error());
+        if (auto r = MarkOpened(tx, id, me.person_id, now); !r) return Fail(r.error());
         const std::string old_severity = i.severity;
         const bool severity_changed = !t.severity.empty() && t.severity != i.severity;
         if (severity_changed) i.severity = t.severity;
@@ -1310,6 +1336,7 @@ Result<Entry> IncidentsService::AddEntry(const Context& ctx, const std::string& 
                     "deadline"));
         }
         if (auto r = Touch(tx, id, now); !r) return Fail(r.error());
+        if (auto r = MarkOpened(tx, id, me.person_id, now); !r) return Fail(r.error());
         if (n.kind == "correction") {
             auto c = tx.Query("SELECT 1 FROM incident_entries WHERE incident_id = ? AND seq = ?",
                               {id, n.corrects});

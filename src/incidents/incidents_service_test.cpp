@@ -488,6 +488,36 @@ TEST_P(IncidentsTest, ListsFilterAndPage) {
     EXPECT_EQ(service_->List(team, f).error().field, "state");
 }
 
+// Numbers past 9999 in a year keep their order (INC-2026-10000 is newer than INC-2026-9999).
+TEST_P(IncidentsTest, ListsInTheOrderOfNumbersPast9999) {
+    ASSERT_TRUE(
+        db_->Query("INSERT INTO request_counters (prefix, year, last) VALUES ('INC', 2026, 9998)"));
+    for (int k = 0; k < 3; ++k) Reported(Lost());
+    IncidentFilter f;
+    f.limit = 2;
+    auto first = service_->List(As(csirt_), f);
+    ASSERT_TRUE(first);
+    ASSERT_EQ(first->items.size(), 2u);
+    EXPECT_EQ(first->items[0].number, "INC-2026-10001");
+    EXPECT_EQ(first->items[1].number, "INC-2026-10000");
+    f.cursor = first->next_cursor;
+    auto second = service_->List(As(csirt_), f);
+    ASSERT_TRUE(second);
+    ASSERT_EQ(second->items.size(), 1u);
+    EXPECT_EQ(second->items[0].number, "INC-2026-9999");
+    f.cursor = "not-a-number";
+    EXPECT_EQ(service_->List(As(csirt_), f).error().field, "cursor");
+}
+
+// Acting on an incident opens it: the CSIRT's notification is opened by its acceptance.
+TEST_P(IncidentsTest, ActingOnAnIncidentOpensIt) {
+    Incident i = Reported(Lost());
+    ASSERT_EQ(service_->Alerts(As(csirt_))->size(), 1u);
+    ASSERT_TRUE(service_->Move(As(csirt_), i.id, {"accepted", "", "low", ""}));
+    EXPECT_TRUE(service_->Alerts(As(csirt_))->empty());
+    EXPECT_EQ(service_->Alerts(As(kacho_))->size(), 1u);
+}
+
 TEST_P(IncidentsTest, CountsAFiscalYear) {
     Reported(Lost("2026-04-01T09:00+09:00"));
     Reported(Lost("2026-03-31T09:00+09:00"));  // the previous fiscal year

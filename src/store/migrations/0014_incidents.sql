@@ -4,6 +4,8 @@
 CREATE TABLE incidents (
     id TEXT PRIMARY KEY,
     number TEXT NOT NULL UNIQUE,             -- e.g. INC-2026-0007 (request_counters, prefix INC)
+    serial BIGINT NOT NULL UNIQUE,           -- year * 1000000 + the number's counter: the order
+                                             -- of numbers (INC-2026-10000 after INC-2026-9999)
     title TEXT NOT NULL,
     description TEXT NOT NULL,
     category TEXT NOT NULL,                  -- incidents.yaml category key
@@ -35,11 +37,12 @@ CREATE TABLE incidents (
     updated_at TEXT NOT NULL,
     closed_at TEXT
 );
-CREATE INDEX incidents_state ON incidents (state, number);
-CREATE INDEX incidents_unit ON incidents (unit_id, number);
-CREATE INDEX incidents_category ON incidents (category, number);
-CREATE INDEX incidents_severity ON incidents (severity, number);
-CREATE INDEX incidents_reporter ON incidents (reporter_id, number);
+CREATE INDEX incidents_state ON incidents (state, serial);
+CREATE INDEX incidents_unit ON incidents (unit_id, serial);
+CREATE INDEX incidents_category ON incidents (category, serial);
+CREATE INDEX incidents_severity ON incidents (severity, serial);
+CREATE INDEX incidents_reporter ON incidents (reporter_id, serial);
+CREATE INDEX incidents_personal ON incidents (personal_information, serial);
 CREATE INDEX incidents_discovered ON incidents (discovered_on);
 
 -- What happened, oldest first. kind: reported, state, severity, change, notified (written by
