@@ -71,7 +71,12 @@ function jstAgo(minutes) {
     return `${t.toISOString().slice(0, 19)}+09:00`;
 }
 
-const byNumberDesc = (a, b) => (a.number < b.number ? 1 : a.number > b.number ? -1 : 0);
+/** The order of a number: year, then the counter as a number (INC-2026-10000 after INC-2026-9999). */
+const serial = (number) => {
+    const m = /^[A-Z]+-(\d{4})-(\d+)$/.exec(number);
+    return m ? Number(m[1]) * 1_000_000 + Number(m[2]) : NaN;
+};
+const byNumberDesc = (a, b) => serial(b.number) - serial(a.number);
 
 /** Every incident the session sees (optionally filtered), paging through with the largest page. */
 async function listAll(session, params = {}) {
@@ -99,7 +104,7 @@ function matches(i, p) {
     if (p.unit_id && i.unit_id !== p.unit_id) return false;
     if (p.personal_information && i.personal_information !== (p.personal_information === 'true')) return false;
     if (p.q && !i.number.includes(p.q.toUpperCase()) && !i.title.toLowerCase().includes(p.q.toLowerCase())) return false;
-    if (p.cursor && !(i.number < p.cursor)) return false;
+    if (p.cursor && !(serial(i.number) < serial(p.cursor))) return false;
     return true;
 }
 

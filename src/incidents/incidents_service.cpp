@@ -891,7 +891,10 @@ Result<Page<Incident>> IncidentsService::List(const Context& ctx, const Incident
         const std::string like = service::LikePattern(f.q);
         std::string upper = like;
         for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        where.Add("(i.number LIKE ? ESCAPE '\\' OR i.title LIKE ? ESCAPE '\\')", {upper, like});
+        where.Add(
+            "i.serial IN (SELECT s.serial FROM incidents s WHERE s.number LIKE ? ESCAPE "
+            "'\\' OR s.title LIKE ? ESCAPE '\\')",
+            {upper, like});
     }
     if (!f.cursor.empty()) {
         auto serial = SerialOf(f.cursor);

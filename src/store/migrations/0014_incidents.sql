@@ -43,6 +43,9 @@ CREATE INDEX incidents_category ON incidents (category, serial);
 CREATE INDEX incidents_severity ON incidents (severity, serial);
 CREATE INDEX incidents_reporter ON incidents (reporter_id, serial);
 CREATE INDEX incidents_personal ON incidents (personal_information, serial);
+-- `q` (part of the number or the title) is matched on this narrow index: a scan of it reads
+-- a few pages, where a scan of the rows would read their long texts too.
+CREATE INDEX incidents_search ON incidents (serial, number, title);
 CREATE INDEX incidents_discovered ON incidents (discovered_on);
 
 -- What happened, oldest first. kind: reported, state, severity, change, notified (written by
