@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
@@ -481,6 +483,12 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
         smtp = std::make_unique<mail::SmtpSender>(std::move(ms));
         spdlog::info("incident notifications are also mailed through {}", config->mail.smtp_url);
     }
+    // Notification mail goes out on a thread of its own, never on a request's; the queue is
+    // emptied (joined) before the database closes.
+    boost::asio::thread_pool mail_thread(1);
+    incidents::Later later = [&mail_thread](std::function<void()> job) {
+        boost::asio::post(mail_thread, std::move(job));
+    };
     incidents::Mailer mailer;
     if (smtp)
         mailer = [&smtp](const std::string& to, const std::string& subject,
@@ -490,8 +498,9 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
             spdlog::warn("notification mail to {}: {}", to, sent.error().message);
             return std::string("failed");
         };
-    incidents::IncidentsService incidents_service(
-        database, clock, catalog, assets::CatalogSourceOf(policy_service), std::move(mailer));
+    incidents::IncidentsService incidents_service(database, clock, catalog,
+                                                  assets::CatalogSourceOf(policy_service),
+                                                  std::move(mailer), std::move(later));
 
     http::Router router;
     Services services{database,         auth_service,      token_service,  org_service,
@@ -552,6 +561,7 @@ int Serve(const fs::path& data_dir, const std::optional<std::string>& listen) {
         else if (*c)
             spdlog::info("ledger: checkpoint of {} events at shutdown", (*c)->tree_size);
     }
+    mail_thread.join();  // the notifications still queued are sent
     (*db)->Close();
     spdlog::info("stopped cleanly");
     spdlog::shutdown();

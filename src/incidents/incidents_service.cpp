@@ -17,6 +17,11 @@
 
 namespace mamori::incidents {
 
+// A mail to send once the transaction has committed.
+struct Outgoing {
+    std::string notification_id, to, subject, body;
+};
+
 namespace {
 
 using service::ActorOf;
@@ -362,11 +367,6 @@ Result<std::vector<Recipient>> HoldersOf(store::Tx& tx, const std::string& role,
     return out;
 }
 
-// A mail to send once the transaction has committed.
-struct Outgoing {
-    std::string notification_id, to, subject, body;
-};
-
 }  // namespace
 
 namespace {
@@ -411,12 +411,13 @@ const std::vector<EntryKind>& EntryKinds() { return kKinds; }
 
 IncidentsService::IncidentsService(store::Database& db, const Clock& clock,
                                    const org::RoleCatalog& roles, assets::CatalogSource catalog,
-                                   Mailer mailer)
+                                   Mailer mailer, Later later)
     : db_(db),
       clock_(clock),
       roles_(roles),
       catalog_(std::move(catalog)),
       mailer_(std::move(mailer)),
+      later_(std::move(later)),
       separation_(db, roles) {}
 
 std::string IncidentsService::Now() const { return FormatRfc3339(clock_.Now()); }
@@ -512,6 +513,18 @@ Result<void> RecordSeverity(store::Tx& tx, const policy::IncidentRules& rules, I
 }
 
 }  // namespace
+
+void IncidentsService::Mail(std::vector<Outgoing> mail) {
+    if (!mailer_ || mail.empty()) return;
+    // A slow or unreachable mail server must not hold up the answer to the person reporting.
+    auto job = [db = &db_, mailer = mailer_, mail = std::move(mail)] {
+        SendMail(*db, mailer, mail);
+    };
+    if (later_)
+        later_(std::move(job));
+    else
+        job();
+}
 
 Result<Incident> IncidentsService::Report(const Context& ctx, const NewIncident& n) {
     auto call = CallerOf(ctx, *this);
@@ -674,7 +687,7 @@ Result<Incident> IncidentsService::Report(const Context& ctx, const NewIncident&
         return i;
     });
     if (!made) return Fail(made.error());
-    if (mailer_) SendMail(db_, mailer_, mail);
+    Mail(std::move(mail));
     return Get(ctx, made->id);
 }
 
@@ -1116,7 +1129,7 @@ Result<Incident> IncidentsService::Update(const Context& ctx, const std::string&
                                    now);
     });
     if (!done) return Fail(done.error());
-    if (mailer_) SendMail(db_, mailer_, mail);
+    Mail(std::move(mail));
     return Get(ctx, id);
 }
 
@@ -1221,7 +1234,7 @@ Result<Incident> IncidentsService::Move(const Context& ctx, const std::string& i
                                    std::move(summary), now);
     });
     if (!done) return Fail(done.error());
-    if (mailer_) SendMail(db_, mailer_, mail);
+    Mail(std::move(mail));
     return Get(ctx, id);
 }
 
@@ -1268,9 +1281,21 @@ Result<std::vector<Entry>> EntriesOf(Q& tx, const std::string& id) {
 
 }  // namespace
 
+Result<void> IncidentsService::CheckReadable(const Context& ctx, const std::string& id) {
+    auto call = CallerOf(ctx, *this);
+    if (!call) return Fail(call.error());
+    const auto not_found = Error::NotFound("インシデントが見つかりません");
+    auto found = Load(db_, id, call->catalog->incident_rules());
+    if (!found) return Fail(found.error());
+    if (!*found) return Fail(not_found);
+    auto may = MayRead(db_, roles_, *call->me, **found);
+    if (!may) return Fail(may.error());
+    if (!*may) return Fail(not_found);
+    return {};
+}
+
 Result<std::vector<Entry>> IncidentsService::Timeline(const Context& ctx, const std::string& id) {
-    auto i = Get(ctx, id);
-    if (!i) return Fail(i.error());
+    if (auto r = CheckReadable(ctx, id); !r) return Fail(r.error());
     return EntriesOf(db_, id);
 }
 
@@ -1379,8 +1404,7 @@ Result<Entry> IncidentsService::AddEntry(const Context& ctx, const std::string& 
 
 Result<std::vector<Notification>> IncidentsService::Notifications(const Context& ctx,
                                                                   const std::string& id) {
-    auto i = Get(ctx, id);
-    if (!i) return Fail(i.error());
+    if (auto r = CheckReadable(ctx, id); !r) return Fail(r.error());
     auto rs = db_.Query(
         "SELECT n.person_id, p.display_name, n.role, n.reason, n.sent_at, n.email, n.opened_at "
         "FROM incident_notifications n JOIN people p ON p.id = n.person_id WHERE "
@@ -1510,9 +1534,7 @@ Result<void> IncidentsService::MayReadAttachment(const Context& ctx,
         db_.Query("SELECT incident_id FROM incident_entries WHERE id = ?", {a.incident_entry_id});
     if (!rs) return Fail(rs.error());
     if (rs->rows.empty()) return Fail(Error::NotFound("添付ファイルが見つかりません"));
-    auto i = Get(ctx, rs->rows[0].Text(0));
-    if (!i) return Fail(i.error());
-    return {};
+    return CheckReadable(ctx, rs->rows[0].Text(0));
 }
 
 }  // namespace mamori::incidents

@@ -20,6 +20,8 @@
 
 namespace mamori::incidents {
 
+struct Outgoing;  // a notification mail waiting for its transaction to commit
+
 // Incidents (issue 9; docs/incidents.md): a report reaches the right people at once, every
 // incident is followed through one state machine to its end, its timeline is append-only,
 // and the legal deadlines of the catalog's incidents.yaml stay in view.
@@ -157,12 +159,14 @@ struct Stats {
 /// Sends one notification by e-mail; returns "sent" or "failed". Unset: no SMTP configured.
 using Mailer = std::function<std::string(const std::string& to, const std::string& subject,
                                          const std::string& body)>;
+/// Runs a job later, off the request's thread (the server's mail thread). Unset: at once.
+using Later = std::function<void(std::function<void()>)>;
 
 class IncidentsService {
   public:
     /// Everything must outlive the service.
     IncidentsService(store::Database& db, const Clock& clock, const org::RoleCatalog& roles,
-                     assets::CatalogSource catalog, Mailer mailer = {});
+                     assets::CatalogSource catalog, Mailer mailer = {}, Later later = {});
 
     /// The rules of the catalog in force (404 no_incident_rules when it has none).
     [[nodiscard]] Result<std::shared_ptr<const policy::Catalog>> CatalogInForce();
@@ -198,7 +202,13 @@ class IncidentsService {
     const Clock& clock_;
     const org::RoleCatalog& roles_;
     assets::CatalogSource catalog_;
+    /// Nothing when the caller may read the incident; 404 otherwise (also when missing).
+    [[nodiscard]] Result<void> CheckReadable(const Context& ctx, const std::string& id);
+    /// Mails the notifications a committed change wrote, through `later_`.
+    void Mail(std::vector<Outgoing> mail);
+
     Mailer mailer_;
+    Later later_;
     org::Separation separation_;
 };
 

@@ -569,6 +569,32 @@ TEST_P(IncidentsTest, MailsWhereAnAddressIsKnownAndRecordsTheOutcome) {
     EXPECT_EQ(email[gm_], "no_address");
 }
 
+// Mail never holds up the answer: it goes to the server's mail thread (here, a list of jobs
+// run by hand), and its outcome is recorded when it has gone.
+TEST_P(IncidentsTest, MailIsSentLaterOffTheRequest) {
+    std::vector<Mail> sent;
+    std::vector<std::function<void()>> jobs;
+    service_ = std::make_unique<IncidentsService>(
+        *db_, clock_, org::RoleCatalog::Builtin(),
+        []() -> Result<std::shared_ptr<const policy::Catalog>> { return Catalog(); },
+        [&](const std::string& to, const std::string& subject, const std::string& body) {
+            sent.push_back({to, subject, body});
+            return std::string("sent");
+        },
+        [&](std::function<void()> job) { jobs.push_back(std::move(job)); });
+    Incident i = Reported(Lost());
+    EXPECT_TRUE(sent.empty());
+    ASSERT_EQ(jobs.size(), 1u);
+    auto pending = service_->Notifications(As(csirt_), i.id);
+    ASSERT_TRUE(pending);
+    for (const auto& n : *pending) EXPECT_EQ(n.email, "pending") << n.person_name;
+    for (auto& job : jobs) job();
+    EXPECT_EQ(sent.size(), 2u);
+    auto done = service_->Notifications(As(csirt_), i.id);
+    ASSERT_TRUE(done);
+    for (const auto& n : *done) EXPECT_EQ(n.email, "sent");
+}
+
 TEST_P(IncidentsTest, TimelineFilesKeepTheirHashAndTheirReaders) {
     const auto dir = std::filesystem::temp_directory_path() / ("mamori-inc-" + service::NewId());
     workflow::AttachmentStore files(*db_, clock_, dir, 1 << 20);
