@@ -66,7 +66,6 @@ Result<void> SeedDemoIncidents(store::Database& db, const Clock& clock,
     IncidentChange h1;
     h1.containment =
         std::string("受け取った方を訪問して写しを回収した。本人に経緯を説明し謝罪した。");
-    h1.control_refs = std::vector<std::string>{};
     check(service.Update(team, i1->id, h1));
     check(service.AddEntry(team, i1->id,
                            {"contact",
